@@ -12,6 +12,7 @@ public sealed record Activity
 {
     public string Type { get; init; } = ActivityTypes.Message;
     public string? Id { get; init; }
+    [JsonConverter(typeof(UtcTimestampConverter))]
     public DateTimeOffset? Timestamp { get; init; }
     /// <summary>Kept as the client wrote it (offset included); never converted.</summary>
     public string? LocalTimestamp { get; init; }
@@ -90,4 +91,23 @@ public static class ActivityJson
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
+}
+
+/// <summary>Writes server timestamps as Web Chat sorts them best: UTC, millisecond precision, with Z.</summary>
+public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset?>
+{
+    public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.Null ? null : reader.GetDateTimeOffset();
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset? value, JsonSerializerOptions options)
+    {
+        if (value is { } v)
+        {
+            writer.WriteStringValue(v.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+    }
 }

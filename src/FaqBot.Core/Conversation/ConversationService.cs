@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using FaqBot.Answering;
+using FaqBot.Schema;
+using Microsoft.Extensions.Logging;
+
+namespace FaqBot.Conversation;
+
+/// <summary>
+/// The one path of a conversation: record an activity, publish it to listeners, run the bot's turn,
+/// record and publish the replies. Every channel and the staff console go through here, so nothing
+/// is sent that is not stored and a patient's message is stored before anything else happens.
+/// </summary>
+public sealed partial class ConversationService(
+    IConversationStore store,
+    ConversationFeed feed,
+    TurnHandler turns,
+    TimeProvider time,
+    ILogger<ConversationService> logger)
+{
+    public static readonly ChannelAccount Bot = new("faqbot", "Clinic assistant", RoleTypes.Bot);
+
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+
+    public IConversationStore Store => store;
+
+    /// <summary>Creates the conversation and records the bot's welcome. False when it already exists.</summary>
+    public async Task<bool> StartAsync(string conversationId, ChannelAccount user, string channelId, string? locale, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        var created = await store.CreateAsync(new ConversationState
+        {
+            ConversationId = conversationId,
+            UserId = user.Id,
+            CreatedAt = now,
+            UpdatedAt = now,
+        }, ct);
+        if (!created)
+        {
+            return false;
+        }
+
+        // Like the Direct Line service, the bot gets a conversationUpdate (not recorded: clients never see it).
+        var update = new Activity
+        {
+            Type = ActivityTypes.ConversationUpdate,
+            ChannelId = channelId,
+            Conversation = new ConversationAccount(conversationId),
+            From = user,
+            Recipient = Bot,
+            Locale = locale,
+            MembersAdded = [Bot, user],
+        };
+        await RunTurnAsync(conversationId, update, ct);
+        return true;
+    }
+
+    /// <summary>Records what a patient sent (echoed to listeners), then runs the bot's turn on it.</summary>
+    public async Task<StoredActivity> ReceiveAsync(string conversationId, Activity incoming, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(incoming);
+        var stored = await AppendAsync(conversationId, incoming, ct);
+        await RunTurnAsync(conversationId, stored.Activity, ct);
+        return stored;
+    }
+
+    /// <summary>Records an activity and publishes it. The single place where anything is "said".</summary>
+    public async Task<StoredActivity> AppendAsync(string conversationId, Activity activity, CancellationToken ct = default)
+    {
+        var stored = await store.AppendAsync(conversationId, activity, ct);
+        feed.Publish(new FeedItem(conversationId, stored));
+        return stored;
+    }
+
+    /// <summary>Changes a conversation's state under its lock, then records and publishes announcements.</summary>
+    public async Task<ConversationState?> UpdateAsync(
+        string conversationId,
+        Func<ConversationState, (ConversationState State, IReadOnlyList<Activity> Announce)?> change,
+        CancellationToken ct = default)
+    {
+        var gate = _locks.GetOrAdd(conversationId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            var state = await store.GetAsync(conversationId, ct);
+            if (state is null || change(state) is not { } result)
+            {
+                return state;
+            }
+
+            var next = result.State with { UpdatedAt = time.GetUtcNow() };
+            await store.SaveAsync(next, ct);
+            foreach (var activity in result.Announce)
+            {
+                await AppendAsync(conversationId, Stamp(activity, conversationId, replyToId: null), ct);
+            }
+
+            if (next.Handoff != state.Handoff || next.Escalation != state.Escalation || next.Owner != state.Owner)
+            {
+                feed.Publish(new FeedItem(conversationId, null, QueueChanged: true));
+            }
+
+            return next;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task RunTurnAsync(string conversationId, Activity incoming, CancellationToken ct)
+    {
+        var gate = _locks.GetOrAdd(conversationId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            var state = await store.GetAsync(conversationId, ct)
+                ?? throw new InvalidOperationException($"Conversation {conversationId} does not exist.");
+
+            if (incoming.Type == ActivityTypes.Message)
+            {
+                feed.Publish(new FeedItem(conversationId, null, new Activity
+                {
+                    Type = ActivityTypes.Typing,
+                    From = Bot,
+                    Conversation = new ConversationAccount(conversationId),
+                    Timestamp = time.GetUtcNow(),
+                }));
+            }
+
+            TurnResult result;
+            try
+            {
+                result = await turns.HandleAsync(incoming, state, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The patient's message is already stored; say so honestly instead of going silent.
+                LogTurnFailed(logger, ex, conversationId);
+                result = new TurnResult(state, [new Activity
+                {
+                    Text = "Sorry, something went wrong on our side. Your message was saved and a member of our care team can follow up. If this is an emergency, call 911.",
+                    TextFormat = "markdown",
+                }], Outcomes.Fallback);
+            }
+
+            var next = result.State with { UpdatedAt = time.GetUtcNow() };
+            await store.SaveAsync(next, ct);
+            if (result.Feedback is { } feedback)
+            {
+                await store.AddFeedbackAsync(feedback, ct);
+            }
+
+            foreach (var reply in result.Replies)
+            {
+                await AppendAsync(conversationId, Stamp(reply, conversationId, incoming.Id), ct);
+            }
+
+            if (next.Handoff != state.Handoff || next.Escalation != state.Escalation)
+            {
+                feed.Publish(new FeedItem(conversationId, null, QueueChanged: true));
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static Activity Stamp(Activity reply, string conversationId, string? replyToId) => reply with
+    {
+        From = reply.From ?? Bot,
+        Conversation = new ConversationAccount(conversationId),
+        ReplyToId = reply.ReplyToId ?? replyToId,
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Turn failed in conversation {ConversationId}; the patient's message is stored")]
+    private static partial void LogTurnFailed(ILogger logger, Exception exception, string conversationId);
+}

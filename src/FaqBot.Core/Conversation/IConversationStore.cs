@@ -1,0 +1,49 @@
+using FaqBot.Handoff;
+using FaqBot.Schema;
+
+namespace FaqBot.Conversation;
+
+/// <summary>An activity as recorded: its position in the conversation log and the stamped activity.</summary>
+public sealed record StoredActivity(long Sequence, Activity Activity);
+
+/// <summary>Feedback on one bot answer (thumbs up/down), with what was asked and cited.</summary>
+public sealed record FeedbackRecord(
+    string ConversationId,
+    string ActivityId,
+    string Reaction,
+    string? Question,
+    string? Outcome,
+    IReadOnlyList<string> CitedPassages,
+    DateTimeOffset At);
+
+/// <summary>
+/// The conversation aggregate: its state and its append-only activity log.
+/// SQLite is the embedded default (<see cref="SqliteConversationStore"/>).
+/// </summary>
+public interface IConversationStore
+{
+    Task InitializeAsync(CancellationToken ct = default);
+
+    /// <summary>Creates the conversation; returns false when the id already exists.</summary>
+    Task<bool> CreateAsync(ConversationState state, CancellationToken ct = default);
+
+    Task<ConversationState?> GetAsync(string conversationId, CancellationToken ct = default);
+
+    Task SaveAsync(ConversationState state, CancellationToken ct = default);
+
+    /// <summary>
+    /// Records an activity: assigns <c>id</c> = <c>{conversationId}|{sequence:D7}</c>, a server
+    /// <c>timestamp</c> (UTC, ms, strictly increasing per conversation), <c>conversation.id</c>,
+    /// and stores it durably before returning.
+    /// </summary>
+    Task<StoredActivity> AppendAsync(string conversationId, Activity activity, CancellationToken ct = default);
+
+    /// <summary>Activities with a sequence greater than <paramref name="afterSequence"/>, in order.</summary>
+    Task<IReadOnlyList<StoredActivity>> GetActivitiesAsync(string conversationId, long afterSequence, int limit = 500, CancellationToken ct = default);
+
+    Task<IReadOnlyList<ConversationState>> ListByHandoffAsync(IReadOnlyCollection<HandoffState> states, CancellationToken ct = default);
+
+    Task AddFeedbackAsync(FeedbackRecord feedback, CancellationToken ct = default);
+
+    Task<IReadOnlyList<FeedbackRecord>> GetFeedbackAsync(string conversationId, CancellationToken ct = default);
+}

@@ -1,0 +1,234 @@
+using System.Globalization;
+using System.Text.Json;
+using FaqBot.Handoff;
+using FaqBot.Schema;
+using FaqBot.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace FaqBot.Conversation;
+
+/// <summary>The embedded default store: one SQLite file (WAL), every write committed before it returns.</summary>
+public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvider time) : IConversationStore
+{
+    private static readonly JsonSerializerOptions Json = ActivityJson.Options;
+
+    public async Task InitializeAsync(CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            CREATE TABLE IF NOT EXISTS conversations (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL,
+                handoff TEXT NOT NULL,
+                priority INTEGER NOT NULL DEFAULT 0,
+                escalated_at TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                state_json TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS ix_conversations_handoff ON conversations(handoff);
+            CREATE TABLE IF NOT EXISTS activities (
+                conversation_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                ts TEXT NOT NULL,
+                json TEXT NOT NULL,
+                PRIMARY KEY (conversation_id, seq)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS feedback (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                conversation_id TEXT NOT NULL,
+                activity_id TEXT NOT NULL,
+                reaction TEXT NOT NULL,
+                question TEXT,
+                outcome TEXT,
+                cited_json TEXT NOT NULL,
+                at TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS ix_feedback_conversation ON feedback(conversation_id);
+            """;
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<bool> CreateAsync(ConversationState state, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO conversations (id, user_id, handoff, priority, escalated_at, created_at, updated_at, state_json)
+            VALUES ($id, $user, $handoff, $priority, $escalated, $created, $updated, $json)
+            ON CONFLICT(id) DO NOTHING
+            """;
+        Bind(command, state);
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    public async Task<ConversationState?> GetAsync(string conversationId, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT state_json FROM conversations WHERE id = $id";
+        command.Parameters.AddWithValue("$id", conversationId);
+        return await command.ExecuteScalarAsync(ct) is string json
+            ? JsonSerializer.Deserialize<ConversationState>(json, Json)
+            : null;
+    }
+
+    public async Task SaveAsync(ConversationState state, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE conversations SET handoff = $handoff, priority = $priority, escalated_at = $escalated,
+                updated_at = $updated, state_json = $json
+            WHERE id = $id
+            """;
+        Bind(command, state);
+        if (await command.ExecuteNonQueryAsync(ct) != 1)
+        {
+            throw new InvalidOperationException($"Conversation {state.ConversationId} does not exist.");
+        }
+    }
+
+    public async Task<StoredActivity> AppendAsync(string conversationId, Activity activity, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(activity);
+        await using var connection = await database.OpenAsync(ct);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+
+        long seq = 1;
+        var now = Truncate(time.GetUtcNow());
+        await using (var last = connection.CreateCommand())
+        {
+            last.Transaction = transaction;
+            last.CommandText = "SELECT seq, ts FROM activities WHERE conversation_id = $c ORDER BY seq DESC LIMIT 1";
+            last.Parameters.AddWithValue("$c", conversationId);
+            await using var reader = await last.ExecuteReaderAsync(ct);
+            if (await reader.ReadAsync(ct))
+            {
+                seq = reader.GetInt64(0) + 1;
+                var previous = DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture);
+                if (now <= previous)
+                {
+                    now = previous.AddMilliseconds(1);
+                }
+            }
+        }
+
+        var stamped = activity with
+        {
+            Id = $"{conversationId}|{seq:D7}",
+            Timestamp = now,
+            Conversation = (activity.Conversation ?? new ConversationAccount(conversationId)) with { Id = conversationId },
+        };
+
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO activities (conversation_id, seq, ts, json) VALUES ($c, $s, $t, $j)";
+            insert.Parameters.AddWithValue("$c", conversationId);
+            insert.Parameters.AddWithValue("$s", seq);
+            insert.Parameters.AddWithValue("$t", now.ToString("O", CultureInfo.InvariantCulture));
+            insert.Parameters.AddWithValue("$j", JsonSerializer.Serialize(stamped, Json));
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        return new StoredActivity(seq, stamped);
+    }
+
+    public async Task<IReadOnlyList<StoredActivity>> GetActivitiesAsync(string conversationId, long afterSequence, int limit = 500, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq, json FROM activities WHERE conversation_id = $c AND seq > $after ORDER BY seq LIMIT $limit";
+        command.Parameters.AddWithValue("$c", conversationId);
+        command.Parameters.AddWithValue("$after", afterSequence);
+        command.Parameters.AddWithValue("$limit", limit);
+        var result = new List<StoredActivity>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            result.Add(new StoredActivity(reader.GetInt64(0), JsonSerializer.Deserialize<Activity>(reader.GetString(1), Json)!));
+        }
+
+        return result;
+    }
+
+    public async Task<IReadOnlyList<ConversationState>> ListByHandoffAsync(IReadOnlyCollection<HandoffState> states, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        var names = states.Select((s, i) => (Name: $"$s{i}", Value: s.ToString())).ToList();
+        command.CommandText = $"SELECT state_json FROM conversations WHERE handoff IN ({string.Join(", ", names.Select(n => n.Name))}) ORDER BY priority DESC, escalated_at";
+        foreach (var (name, value) in names)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        var result = new List<ConversationState>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            result.Add(JsonSerializer.Deserialize<ConversationState>(reader.GetString(0), Json)!);
+        }
+
+        return result;
+    }
+
+    public async Task AddFeedbackAsync(FeedbackRecord feedback, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(feedback);
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO feedback (conversation_id, activity_id, reaction, question, outcome, cited_json, at)
+            VALUES ($c, $a, $r, $q, $o, $cited, $at)
+            """;
+        command.Parameters.AddWithValue("$c", feedback.ConversationId);
+        command.Parameters.AddWithValue("$a", feedback.ActivityId);
+        command.Parameters.AddWithValue("$r", feedback.Reaction);
+        command.Parameters.AddWithValue("$q", (object?)feedback.Question ?? DBNull.Value);
+        command.Parameters.AddWithValue("$o", (object?)feedback.Outcome ?? DBNull.Value);
+        command.Parameters.AddWithValue("$cited", JsonSerializer.Serialize(feedback.CitedPassages, Json));
+        command.Parameters.AddWithValue("$at", feedback.At.ToString("O", CultureInfo.InvariantCulture));
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<FeedbackRecord>> GetFeedbackAsync(string conversationId, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT activity_id, reaction, question, outcome, cited_json, at FROM feedback WHERE conversation_id = $c ORDER BY id";
+        command.Parameters.AddWithValue("$c", conversationId);
+        var result = new List<FeedbackRecord>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            result.Add(new FeedbackRecord(
+                conversationId,
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                JsonSerializer.Deserialize<List<string>>(reader.GetString(4), Json) ?? [],
+                DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture)));
+        }
+
+        return result;
+    }
+
+    private static void Bind(SqliteCommand command, ConversationState state)
+    {
+        command.Parameters.AddWithValue("$id", state.ConversationId);
+        command.Parameters.AddWithValue("$user", state.UserId);
+        command.Parameters.AddWithValue("$handoff", state.Handoff.ToString());
+        command.Parameters.AddWithValue("$priority", state.Escalation?.Priority ?? 0);
+        command.Parameters.AddWithValue("$escalated", (object?)state.Escalation?.At.ToString("O", CultureInfo.InvariantCulture) ?? DBNull.Value);
+        command.Parameters.AddWithValue("$created", state.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$updated", state.UpdatedAt.ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$json", JsonSerializer.Serialize(state, Json));
+    }
+
+    private static DateTimeOffset Truncate(DateTimeOffset t) => new(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+}

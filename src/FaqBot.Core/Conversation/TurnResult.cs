@@ -1,0 +1,14 @@
+using FaqBot.Answering;
+using FaqBot.Schema;
+
+namespace FaqBot.Conversation;
+
+/// <summary>What one turn produced: replies to record and send, the new state, and what happened.</summary>
+public sealed record TurnResult(ConversationState State, IReadOnlyList<Activity> Replies, string Outcome)
+{
+    /// <summary>Escalation reason when <see cref="Outcome"/> is handoff or crisis.</summary>
+    public string? Reason { get; init; }
+    public double Confidence { get; init; }
+    public IReadOnlyList<Citation> Citations { get; init; } = [];
+    public FeedbackRecord? Feedback { get; init; }
+}

@@ -1,0 +1,46 @@
+namespace FaqBot.Hosting;
+
+/// <summary>
+/// Creates the web application builder with the repository root as content root, so the one
+/// <c>appsettings.json</c> a clinic edits, <c>knowledge/</c> and <c>data/</c> are found whether
+/// FaqBot runs with <c>dotnet run --project src/FaqBot</c>, from its output folder or under tests.
+/// </summary>
+public static class FaqBotHost
+{
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var root = FindRoot();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = root,
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// The folder holding appsettings.json and knowledge/: FAQBOT_ROOT if set, else the first such
+    /// folder above the working directory or the program's own folder.
+    /// </summary>
+    public static string FindRoot()
+    {
+        if (Environment.GetEnvironmentVariable("FAQBOT_ROOT") is { Length: > 0 } configured)
+        {
+            return Path.GetFullPath(configured);
+        }
+
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "appsettings.json")) && Directory.Exists(Path.Combine(dir.FullName, "knowledge")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        return Directory.GetCurrentDirectory();
+    }
+}
