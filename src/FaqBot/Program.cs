@@ -1,15 +1,25 @@
+using FaqBot.Ask;
+using FaqBot.Commands;
 using FaqBot.Hosting;
 
-var builder = FaqBotHost.CreateBuilder(args);
+var command = CommandLine.Parse(args);
+var builder = FaqBotHost.CreateBuilder(command is null ? args : [], forCommand: command is not null);
 var root = builder.Environment.ContentRootPath;
 
+builder.Services.AddKnowledge(builder.Configuration);
 builder.Services.AddConversation(builder.Configuration, root);
 
 var app = builder.Build();
+if (command is not null)
+{
+    return await CommandRunner.RunAsync(app, command);
+}
 
 app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
+app.MapAsk();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
 public partial class Program;
