@@ -112,6 +112,11 @@ public static class ArticleParser
 
                 // A window never crosses a heading; it may run on into the next paragraph or list item.
                 var passageText = text[sentences[i].Start..last.End];
+                if (n == 1 && passageText.EndsWith(':'))
+                {
+                    continue; // a label such as "Benefits:" only introduces what follows
+                }
+
                 passages.Add(new Passage(nextPassageId++, source, meta.Title, sentences[i].Section, passageText, sentences[i].Start, last.End, i, n));
             }
         }
