@@ -60,6 +60,10 @@ public sealed class IntentClassifier(PhraseBook phrases)
         {
             return new Intent(IntentKind.AskForPerson, Intent.AskForPersonReason);
         }
+        if (_outOfScope.FindFirst(words) is not null)
+        {
+            return new Intent(IntentKind.OutOfScope);
+        }
         foreach (var topic in _phrases.StaffOnly)
         {
             if (topic.FindFirst(words) is not null)
@@ -67,7 +71,7 @@ public sealed class IntentClassifier(PhraseBook phrases)
                 return new Intent(IntentKind.StaffOnly, topic.Name);
             }
         }
-        return _outOfScope.FindFirst(words) is not null ? new Intent(IntentKind.OutOfScope) : Intent.None;
+        return Intent.None;
     }
 
     /// <summary>The small-talk kind when every word is covered by small-talk phrases or filler
