@@ -38,7 +38,7 @@ public sealed partial class PassageIndex : IDisposable
     /// A content word the articles never use ("diabetes", "weather") is most likely the question's topic, so
     /// missing it weighs more than missing the rarest known word, so such questions fall back instead of matching the rest.
     /// </summary>
-    private const double UnknownWordFactor = 1.5;
+    private const double UnknownWordFactor = 2.0;
 
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _query;
