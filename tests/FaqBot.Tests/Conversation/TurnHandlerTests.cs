@@ -211,7 +211,7 @@ public sealed class TurnHandlerTests : IDisposable
     public async Task A_short_follow_up_is_answered_in_the_context_of_the_previous_question()
     {
         var alone = await new TurnHarness().SayAsync("how long does that last?");
-        var first = await _bot.SayAsync("can ketamine make me feel sick to my stomach?");
+        var first = await _bot.SayAsync("can ketamine make you nauseous?");
         Assert.Equal(Outcomes.Answer, first.Outcome);
 
         var followUp = await _bot.SayAsync("how long does that last?");
