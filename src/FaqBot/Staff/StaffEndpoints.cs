@@ -58,8 +58,7 @@ public static class StaffEndpoints
                     Secure = !environment.IsDevelopment(),
                     SameSite = SameSiteMode.Strict,
                     Path = "/api/staff",
-                    Expires = session.ExpiresAt,
-                    IsEssential = true,
+                    IsEssential = true, // a browser-session cookie; the server ends the session after Staff:SessionHours
                 });
                 return TypedResults.Ok(new SignedInStaff(account.Id, account.Name, account.Role, session.CsrfToken));
             case { Status: SignInStatus.LockedOut }:
