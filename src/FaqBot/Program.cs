@@ -1,27 +1,28 @@
+using FaqBot.Ask;
 using FaqBot.Commands;
 using FaqBot.Hosting;
 using FaqBot.Staff;
 
-// "faqbot staff add ..." and other commands run against the same services, without the web server.
-var command = CommandLine.TryGet(args, out var found) ? found : null;
-var builder = FaqBotHost.CreateBuilder(command is null ? args : []);
+var command = CommandLine.Parse(args);
+var builder = FaqBotHost.CreateBuilder(command is null ? args : [], forCommand: command is not null);
 var root = builder.Environment.ContentRootPath;
 
 builder.Services.AddProblemDetailsDialect();
+builder.Services.AddKnowledge(builder.Configuration);
 builder.Services.AddConversation(builder.Configuration, root);
 builder.Services.AddStaff(builder.Configuration);
 
+var app = builder.Build();
 if (command is not null)
 {
-    return await command.RunAsync(builder);
+    return await CommandRunner.RunAsync(app, command);
 }
-
-var app = builder.Build();
 
 app.UseProblemDetailsDialect();
 app.UseStaticFiles();
 
 app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
+app.MapAsk();
 app.MapStaff();
 
 await app.RunAsync();

@@ -89,9 +89,9 @@ public sealed partial class ConversationService(
                 return state;
             }
 
-            var (next, consequences) = await HandoffConsequencesAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, ct);
+            var (next, announce) = await WithHandoffAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, result.Announce, ct);
             await store.SaveAsync(next, ct);
-            foreach (var activity in result.Announce.Concat(consequences))
+            foreach (var activity in announce)
             {
                 await AppendAsync(conversationId, Stamp(activity, conversationId, replyToId: null), ct);
             }
@@ -145,14 +145,14 @@ public sealed partial class ConversationService(
                 }], Outcomes.Fallback);
             }
 
-            var (next, consequences) = await HandoffConsequencesAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, ct);
+            var (next, replies) = await WithHandoffAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, result.Replies, ct);
             await store.SaveAsync(next, ct);
             if (result.Feedback is { } feedback)
             {
                 await store.AddFeedbackAsync(feedback, ct);
             }
 
-            foreach (var reply in result.Replies.Concat(consequences))
+            foreach (var reply in replies)
             {
                 await AppendAsync(conversationId, Stamp(reply, conversationId, incoming.Id), ct);
             }
@@ -168,10 +168,10 @@ public sealed partial class ConversationService(
         }
     }
 
-    /// <summary>Handoff events, callback offers and filings that follow a state change (see <see cref="HandoffRecorder"/>).</summary>
-    private async Task<(ConversationState State, IReadOnlyList<Activity> Announce)> HandoffConsequencesAsync(
-        ConversationState before, ConversationState after, CancellationToken ct) =>
-        handoff is null ? (after, []) : await handoff.OnChangeAsync(before, after, ct);
+    /// <summary>Adds what a handoff transition entails: its events, a callback offer or filing (see <see cref="HandoffRecorder"/>).</summary>
+    private async Task<(ConversationState State, IReadOnlyList<Activity> Outgoing)> WithHandoffAsync(
+        ConversationState before, ConversationState after, IReadOnlyList<Activity> outgoing, CancellationToken ct) =>
+        handoff is null ? (after, outgoing) : await handoff.OnChangeAsync(before, after, outgoing, ct);
 
     private static Activity Stamp(Activity reply, string conversationId, string? replyToId) => reply with
     {

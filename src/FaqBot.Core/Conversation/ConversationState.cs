@@ -22,7 +22,12 @@ public sealed record ConversationState
     public CallbackDraft? Callback { get; init; }
     /// <summary>When the patient was last offered a callback while queued (so it is offered once per escalation).</summary>
     public DateTimeOffset? CallbackOfferedAt { get; init; }
+    /// <summary>The last answers given (newest last, at most 10), so feedback can name what it rates.</summary>
+    public IReadOnlyList<AnswerRecord> Answers { get; init; } = [];
 }
+
+/// <summary>What one bot answer was: the key its feedback buttons carry, the question, outcome and quoted passages.</summary>
+public sealed record AnswerRecord(string Key, string Question, string Outcome, IReadOnlyList<string> Passages);
 
 public sealed record TopicContext(string Question, string Source, string Section);
 

@@ -56,8 +56,11 @@ public static partial class CallbackFlow
         var answer = Normalize(text);
         if (No.Contains(answer))
         {
-            var waiting = state.Handoff == HandoffState.Queued ? " You can keep writing here, and a member of our care team will reply when they're free." : "";
-            return new CallbackStep(state with { Pending = null, Callback = null }, $"No problem, I won't take your details.{waiting} {HandoffTexts.SafetyFooter}", [], Declined: true);
+            // Nothing was filed, so a conversation waiting for a callback goes back to waiting for a person.
+            var waiting = state.Handoff is HandoffState.Queued or HandoffState.CallbackRequested;
+            var next = state with { Pending = null, Callback = null, Handoff = waiting ? HandoffState.Queued : state.Handoff };
+            var more = waiting ? " You can keep writing here, and a member of our care team will reply when they're free." : "";
+            return new CallbackStep(next, $"No problem, I won't take your details.{more} {HandoffTexts.SafetyFooter}", [], Declined: true);
         }
 
         var draft = state.Callback ?? new CallbackDraft();

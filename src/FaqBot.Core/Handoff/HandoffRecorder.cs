@@ -9,8 +9,9 @@ namespace FaqBot.Handoff;
 /// <summary>
 /// Runs inside <see cref="ConversationService"/> whenever a conversation's state is about to be saved
 /// (a bot turn or a staff action), under the conversation's lock. It is the one place that turns a
-/// handoff transition into its consequences: the <c>handoff.initiate</c>/<c>handoff.status</c>
-/// events, a callback offer when nobody can take the chat, and filing a completed callback request.
+/// handoff transition into its consequences: the <c>handoff.initiate</c> event with the transcript,
+/// <c>handoff.status</c> events, a callback offer when nobody can take the chat, and filing a callback
+/// request once the patient has given a name, a contact and consent.
 /// </summary>
 public sealed partial class HandoffRecorder(
     IConversationStore store,
@@ -22,54 +23,63 @@ public sealed partial class HandoffRecorder(
 {
     private readonly TimeZoneInfo _zone = TimeZoneInfo.FindSystemTimeZoneById(clinic.Value.TimeZone);
 
-    public async Task<(ConversationState State, IReadOnlyList<Activity> Announce)> OnChangeAsync(
-        ConversationState before, ConversationState after, CancellationToken ct = default)
+    /// <summary>
+    /// Returns the state to save and everything to record: <paramref name="outgoing"/> (what the turn or
+    /// staff action says) followed by the handoff's consequences. A bare <c>handoff.initiate</c> in
+    /// <paramref name="outgoing"/> is replaced by the complete one.
+    /// </summary>
+    public async Task<(ConversationState State, IReadOnlyList<Activity> Outgoing)> OnChangeAsync(
+        ConversationState before, ConversationState after, IReadOnlyList<Activity> outgoing, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
-        var announce = new List<Activity>();
+        ArgumentNullException.ThrowIfNull(outgoing);
+        var result = outgoing.Where(a => !HandoffEvents.IsInitiate(a)).ToList();
         var state = after;
         var now = time.GetUtcNow();
-        var wasWithHumans = IsWithHumans(before.Handoff);
+        var entering = IsWithHumans(after.Handoff) && !IsWithHumans(before.Handoff);
 
-        if (IsWithHumans(after.Handoff) && !wasWithHumans)
+        if (entering || (IsWithHumans(after.Handoff) && result.Count < outgoing.Count))
         {
             var transcript = await store.GetActivitiesAsync(after.ConversationId, 0, 500, ct);
-            announce.Add(HandoffEvents.CreateInitiate(after.Escalation, transcript.Select(s => s.Activity).Where(a => a.Type == ActivityTypes.Message)));
-            state = state with { CallbackOfferedAt = null };
+            result.Add(HandoffEvents.Initiate(after.Escalation, transcript.Select(s => s.Activity).Where(a => a.Type == ActivityTypes.Message)));
             LogEscalated(logger, after.ConversationId, after.Escalation?.Reason, after.Escalation?.Priority);
+        }
 
+        if (entering && after.Handoff == HandoffState.Queued && !CallbackFlow.IsActive(after))
+        {
             var check = availability.Check(now);
-            if (after.Handoff == HandoffState.Queued && !check.Available && !CallbackFlow.IsActive(state))
+            state = state with { CallbackOfferedAt = null };
+            if (!check.Available)
             {
                 (state, var offer) = CallbackFlow.Offer(state, check, _zone, now, longWait: false);
-                announce.Add(offer);
+                result.Add(offer);
             }
         }
 
         if (after.Handoff == HandoffState.WithStaff && before.Handoff != HandoffState.WithStaff)
         {
-            announce.Add(HandoffEvents.CreateStatus(HandoffEvents.Accepted, after.Owner?.Name));
+            result.Add(HandoffEvents.Status(HandoffEvents.Accepted, after.Owner?.Name));
+        }
+
+        if (after.Callback is { Name: { } name, Contact: { } contact, Consent: true } && before.Callback is not { Consent: true })
+        {
+            var id = $"cb_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+            await callbacks.AddAsync(new CallbackRequest(id, after.ConversationId, name, contact, true, now), ct);
+            LogCallbackFiled(logger, after.ConversationId, id);
         }
 
         if (after.Handoff == HandoffState.CallbackRequested && before.Handoff != HandoffState.CallbackRequested)
         {
-            if (after.Callback is { Name: { } name, Contact: { } contact, Consent: true })
-            {
-                var id = $"cb_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
-                await callbacks.AddAsync(new CallbackRequest(id, after.ConversationId, name, contact, true, now), ct);
-                LogCallbackFiled(logger, after.ConversationId, id);
-            }
-
-            announce.Add(HandoffEvents.CreateStatus(HandoffEvents.Failed, "The patient asked to be contacted later."));
+            result.Add(HandoffEvents.Status(HandoffEvents.Failed, "No one could take the chat; a callback was offered."));
         }
 
-        if (after.Handoff is HandoffState.Bot or HandoffState.Closed && wasWithHumans)
+        if (after.Handoff is HandoffState.Bot or HandoffState.Closed && IsWithHumans(before.Handoff))
         {
-            announce.Add(HandoffEvents.CreateStatus(HandoffEvents.Completed));
+            result.Add(HandoffEvents.Status(HandoffEvents.Completed));
         }
 
-        return (state, announce);
+        return (state, result);
     }
 
     public static bool IsWithHumans(HandoffState state) =>

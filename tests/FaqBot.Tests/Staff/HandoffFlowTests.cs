@@ -98,7 +98,7 @@ public sealed class HandoffFlowTests
         async Task<CallbackStep> AnswerAsync(string text)
         {
             CallbackStep? step = null;
-            await StaffKit.PatientSaysAsync(server, id, text);
+            await StaffKit.PatientWroteAsync(server, id, text);
             await conversations.UpdateAsync(id, s =>
             {
                 step = CallbackFlow.Handle(s, text);
@@ -119,7 +119,7 @@ public sealed class HandoffFlowTests
         Assert.True(consent.Filed);
         var state = (await StaffKit.StateAsync(server, id))!;
         Assert.Equal((HandoffState.CallbackRequested, null), (state.Handoff, state.Pending));
-        Assert.Equal(HandoffEvents.Failed, (await StaffKit.LogAsync(server, id)).Events(HandoffEvents.Status).Last().StatusState());
+        Assert.Equal(HandoffEvents.Failed, (await StaffKit.LogAsync(server, id)).Events(HandoffEvents.StatusName).Last().StatusState());
 
         using var sam = await StaffKit.SignInAsync(server, "sam@clinic.example");
         var filed = Assert.Single(await sam.GetAsync<IReadOnlyList<CallbackView>>("/api/staff/callbacks"));
@@ -135,6 +135,29 @@ public sealed class HandoffFlowTests
         await StaffApiTests.AssertProblemAsync(unknown, HttpStatusCode.NotFound);
         Assert.Empty(await sam.QueueAsync());
         Assert.Equal(HandoffState.Closed, (await StaffKit.StateAsync(server, id))!.Handoff);
+    }
+
+    [Fact]
+    public async Task A_patient_who_asks_for_a_person_when_nobody_is_on_duty_can_leave_a_callback_in_the_chat()
+    {
+        await using var server = new FaqBotServer(new Dictionary<string, string?> { ["Staff:DutyHours"] = "never" });
+        var conversations = server.Services.GetRequiredService<ConversationService>();
+        var id = $"conv{Guid.NewGuid():N}"[..20];
+        await conversations.StartAsync(id, StaffKit.Patient, "directline", "en-US");
+
+        // Everything through the bot's turns, as Web Chat would send it.
+        foreach (var text in new[] { "I want to talk to a real person", "Jordan", "jordan@example.org", "yes" })
+        {
+            await StaffKit.PatientSaysAsync(server, id, text);
+        }
+
+        var state = (await StaffKit.StateAsync(server, id))!;
+        Assert.Equal((HandoffState.CallbackRequested, null), (state.Handoff, state.Pending));
+        var filed = Assert.Single(await server.Services.GetRequiredService<ICallbackStore>().ListAsync());
+        Assert.Equal((id, "Jordan", "jordan@example.org"), (filed.ConversationId, filed.Name, filed.Contact));
+        var log = await StaffKit.LogAsync(server, id);
+        Assert.Single(log.Events(HandoffEvents.InitiateName));
+        Assert.Equal(HandoffEvents.Failed, Assert.Single(log.Events(HandoffEvents.StatusName)).StatusState());
     }
 
     [Fact]

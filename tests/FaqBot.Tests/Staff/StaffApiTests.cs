@@ -249,7 +249,7 @@ public sealed class StaffApiTests
         Assert.Equal(samAccount.Id, (await StaffKit.StateAsync(server, id))!.Owner!.Id);
         var log = await StaffKit.LogAsync(server, id);
         Assert.Single(log, a => a.Text == "Sam from the care team has joined the chat.");
-        Assert.Single(log.Events(HandoffEvents.Status), e => e.StatusState() == HandoffEvents.Accepted);
+        Assert.Single(log.Events(HandoffEvents.StatusName), e => e.StatusState() == HandoffEvents.Accepted);
     }
 
     [Fact]
@@ -269,7 +269,7 @@ public sealed class StaffApiTests
 
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
         Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
-        Assert.Single((await StaffKit.LogAsync(server, id)).Events(HandoffEvents.Status), e => e.StatusState() == HandoffEvents.Accepted);
+        Assert.Single((await StaffKit.LogAsync(server, id)).Events(HandoffEvents.StatusName), e => e.StatusState() == HandoffEvents.Accepted);
         foreach (var d in responses.Cast<IDisposable>().Concat(clients))
         {
             d.Dispose();
@@ -326,7 +326,7 @@ public sealed class StaffApiTests
         Assert.Equal("bot", (await handBack.Content.ReadFromJsonAsync<QueueItem>())!.State);
         var log = await StaffKit.LogAsync(server, id);
 
-        var initiate = Assert.Single(log.Events(HandoffEvents.Initiate));
+        var initiate = Assert.Single(log.Events(HandoffEvents.InitiateName));
         Assert.Equal(EscalationReasons.AskForPerson, initiate.Value!["reason"]!.ToString());
         Assert.Equal(EscalationReasons.PriorityOf(EscalationReasons.AskForPerson), (int)initiate.Value!["priority"]!);
         var transcript = Assert.Single(initiate.Attachments!);
@@ -341,7 +341,7 @@ public sealed class StaffApiTests
         Assert.NotNull(staffMessage.Timestamp);
         Assert.Single(log, a => a.Text == HandoffTexts.HandedBack);
         string[] statuses = [HandoffEvents.Accepted, HandoffEvents.Completed];
-        Assert.Equal(statuses, log.Events(HandoffEvents.Status).Select(e => e.StatusState() ?? "").ToArray());
+        Assert.Equal(statuses, log.Events(HandoffEvents.StatusName).Select(e => e.StatusState() ?? "").ToArray());
         Assert.True(Index(log, initiate) < Index(log, joined) && Index(log, joined) < Index(log, staffMessage));
 
         var state = (await StaffKit.StateAsync(server, id))!;
@@ -372,7 +372,7 @@ public sealed class StaffApiTests
         {
             var log = await StaffKit.LogAsync(server, id);
             Assert.Single(log, a => a.Text == HandoffTexts.Closed);
-            Assert.Equal(HandoffEvents.Completed, log.Events(HandoffEvents.Status).Last().StatusState());
+            Assert.Equal(HandoffEvents.Completed, log.Events(HandoffEvents.StatusName).Last().StatusState());
             Assert.Equal(HandoffState.Closed, (await StaffKit.StateAsync(server, id))!.Handoff);
         }
 
@@ -453,7 +453,7 @@ public sealed class StaffApiTests
         var cited = Assert.Single(detail.Transcript, e => e.Citations.Count > 0);
         Assert.Equal(("assistant", "1", "After your infusion", "Arrange for someone to drive you home."), (cited.Sender, cited.Citations[0].Position, cited.Citations[0].Title, cited.Citations[0].Text));
         Assert.Contains(detail.Transcript, e => e.Sender == "patient" && e.Text == "Can I drive afterward?");
-        Assert.Contains(detail.Transcript, e => e.EventName == HandoffEvents.Initiate);
+        Assert.Contains(detail.Transcript, e => e.EventName == HandoffEvents.InitiateName);
         var feedback = Assert.Single(detail.Feedback);
         Assert.Equal(("dislike", answer.Activity.Id), (feedback.Reaction, feedback.ActivityId));
         Assert.Equal(["ketamine-therapy-before-during-and-after.md#after"], feedback.CitedPassages);

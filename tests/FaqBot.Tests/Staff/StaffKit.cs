@@ -42,20 +42,29 @@ internal static class StaffKit
         return client;
     }
 
-    /// <summary>A patient starts a chat, asks something, and the conversation is escalated the way the turn handler does it.</summary>
+    /// <summary>
+    /// A patient starts a chat and asks something, and the conversation is escalated the way the turn
+    /// handler does it (state change plus a reply). The question is recorded without a bot turn, so
+    /// the test, not the bot's judgement, decides the reason and priority.
+    /// </summary>
     public static async Task<string> QueueAsync(FaqBotServer server, string question = "Can I talk to a real person?", string reason = EscalationReasons.AskForPerson, DateTimeOffset? at = null)
     {
         var conversations = server.Services.GetRequiredService<ConversationService>();
         var time = server.Services.GetRequiredService<TimeProvider>();
         var id = $"conv{Guid.NewGuid():N}"[..20];
         Assert.True(await conversations.StartAsync(id, Patient, "directline", "en-US"));
-        await PatientSaysAsync(server, id, question);
+        await PatientWroteAsync(server, id, question);
         await conversations.UpdateAsync(id, s => (
             s with { Handoff = HandoffState.Queued, Escalation = new Escalation(reason, EscalationReasons.PriorityOf(reason), at ?? time.GetUtcNow()), FirstQuestion = question },
             [new Activity { Text = "Connecting you with our care team...", TextFormat = "plain" }]));
         return id;
     }
 
+    /// <summary>Records a patient's message without running the bot's turn (test set-up).</summary>
+    public static Task<StoredActivity> PatientWroteAsync(FaqBotServer server, string conversationId, string text) =>
+        server.Services.GetRequiredService<ConversationService>().AppendAsync(conversationId, new Activity { Type = ActivityTypes.Message, Text = text, From = Patient });
+
+    /// <summary>A patient's message the real way: recorded, then the bot's turn runs on it.</summary>
     public static Task<StoredActivity> PatientSaysAsync(FaqBotServer server, string conversationId, string text) =>
         server.Services.GetRequiredService<ConversationService>().ReceiveAsync(conversationId, new Activity { Type = ActivityTypes.Message, Text = text, From = Patient });
 
