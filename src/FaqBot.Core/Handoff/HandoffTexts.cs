@@ -7,6 +7,12 @@ public static class HandoffTexts
 {
     public const string SafetyFooter = "If you are in danger, call 911. For a mental-health crisis, call or text 988.";
 
+    /// <summary>
+    /// A staff message as the patient sees it. The name is in the text as well as in <c>from.name</c>:
+    /// Web Chat shows no sender names by default, and other channels may not either.
+    /// </summary>
+    public static string FromStaff(string staffName, string text) => $"{staffName} (care team): {text}";
+
     public static string Joined(string staffName) => $"{staffName} from the care team has joined the chat.";
 
     public const string HandedBack = "You're back with the assistant. Ask me anything about your treatment, or ask for a person at any time.";
