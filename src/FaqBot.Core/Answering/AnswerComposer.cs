@@ -47,7 +47,7 @@ public sealed class AnswerComposer(IOptions<SearchOptions> options)
             // Ask only when the two read the question differently (each covers a part the other misses);
             // two sources saying the same thing are one answer with two citations.
             if (second.Coverage >= settings.AnswerThreshold
-                && best.Score - second.Score < settings.ClarifyMargin
+                && best.Coverage - second.Coverage <= settings.ClarifyMargin
                 && (best.Matched & ~second.Matched) != 0 && (second.Matched & ~best.Matched) != 0
                 && !Overlaps(best.Passage, second.Passage))
             {

@@ -7,6 +7,7 @@ namespace FaqBot.Conversation;
 public static class Replies
 {
     public const string EmptyMessage = "I didn't catch a question there. Type what you'd like to know about ketamine infusions, or ask for a person.";
+    public const string TooLong = "That message is longer than I can read (4,000 characters at most). Please ask one question at a time.";
     public const string Thanks = "You're welcome. Is there anything else you'd like to know?";
     public const string AskAQuestion = "Okay. What would you like to know? Here are some questions I can answer:";
     public const string NoProblem = "No problem. Ask me anything else, or try one of these:";

@@ -28,6 +28,7 @@ public sealed class TurnHandler(
     TimeProvider time)
 {
     public const string FeedbackEventName = "webchat:activity-status/feedback";
+    public const int MaxMessageLength = 4000;
     private const int MaxRememberedAnswers = 10;
 
     public Task<TurnResult> HandleAsync(Activity incoming, ConversationState state, CancellationToken ct = default)
@@ -59,6 +60,11 @@ public sealed class TurnHandler(
         if (verdict.Level is SafetyLevel.Crisis or SafetyLevel.Emergency)
         {
             return Crisis(state, verdict.Level == SafetyLevel.Emergency ? EscalationReasons.Emergency : EscalationReasons.Crisis, text);
+        }
+
+        if (text.Length > MaxMessageLength)
+        {
+            return new TurnResult(state, [Say(Replies.TooLong)], Outcomes.Fallback);
         }
 
         // 2. A person has the conversation: the bot stays quiet; staff see the message live.
@@ -128,17 +134,8 @@ public sealed class TurnHandler(
         };
         if (followUp)
         {
-            result = index.Search($"{text} {state.LastTopic!.Question}");
-        }
-
-        if (followUp && result.Best is { } best && best.Passage.Source == state.LastTopic!.Source && best.Passage.Section == state.LastTopic.Section)
-        {
-            // "and after that?" wants the next thing, not the same quote again.
-            var fresh = result.Ranked.Where(r => r.Passage.Section != best.Passage.Section || r.Passage.Source != best.Passage.Source).ToList();
-            if (fresh.Count > 0 && fresh[0].Coverage >= result.Confidence * 0.8)
-            {
-                result = result with { Ranked = fresh };
-            }
+            var last = state.LastTopic!;
+            result = index.Search(text, new SearchContext(last.Question, last.Source, last.Section));
         }
 
         var answer = composer.Compose(result);

@@ -9,6 +9,9 @@ namespace FaqBot.Search;
 /// <param name="Matched">Bit i set when the passage text itself contains concept i of the question.</param>
 public sealed record ScoredPassage(Passage Passage, double Score, double Coverage, long Matched);
 
+/// <summary>The previous question and where its answer came from, for reading a short follow-up.</summary>
+public sealed record SearchContext(string Question, string Source, string Section);
+
 public sealed record SearchResult(AnalyzedQuery Query, IReadOnlyList<ScoredPassage> Ranked)
 {
     public ScoredPassage? Best => Ranked.Count > 0 ? Ranked[0] : null;
@@ -24,7 +27,7 @@ public sealed record SearchResult(AnalyzedQuery Query, IReadOnlyList<ScoredPassa
 /// </summary>
 public sealed partial class PassageIndex : IDisposable
 {
-    private const int CandidateLimit = 80;
+    private const int CandidateLimit = 200;
     private static readonly double Bm25Share = double.TryParse(Environment.GetEnvironmentVariable("FAQBOT_BM25"), System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0.3;
     private static readonly double ContextCredit = double.TryParse(Environment.GetEnvironmentVariable("FAQBOT_CTX"), System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0.5;
 
@@ -138,16 +141,31 @@ public sealed partial class PassageIndex : IDisposable
         }
     }
 
-    public SearchResult Search(string question)
+    /// <summary>
+    /// Ranks passages for <paramref name="question"/>. With a <paramref name="context"/> (a follow-up such as
+    /// "how long does that last?") the previous question's concepts count at half weight and passages
+    /// near the previous answer are preferred.
+    /// </summary>
+    public SearchResult Search(string question, SearchContext? context = null)
     {
         var query = Analyzer.Analyze(question ?? "");
         var concepts = query.Concepts.Where(c => c.AlternativeStems.Count > 0).ToList();
+        var own = concepts.Count;
+        if (context is not null)
+        {
+            var seen = concepts.Select(c => c.Term).ToHashSet(StringComparer.Ordinal);
+            // Only what the previous answer was about carries over, not every word of the previous question.
+            var answered = _features.Values.Where(f => f.Passage.Source == context.Source && f.Passage.Section == context.Section).ToList();
+            concepts.AddRange(Analyzer.Analyze(context.Question).Concepts
+                .Where(c => c.AlternativeStems.Count > 0 && !c.Weak && answered.Any(f => f.BodyHas(c)) && seen.Add(c.Term)));
+        }
+
         if (concepts.Count == 0)
         {
             return new SearchResult(query, []);
         }
 
-        var weights = concepts.Select(Weight).ToArray();
+        var weights = concepts.Select((c, i) => Weight(c) * (i < own ? 1.0 : 0.5)).ToArray();
         var totalWeight = weights.Sum();
         var candidates = Candidates(concepts);
         if (candidates.Count == 0)
@@ -165,9 +183,11 @@ public sealed partial class PassageIndex : IDisposable
             var f = _features[id];
             double covered = 0, inBody = 0;
             long matched = 0;
+            var statesDuration = wantsDuration && Duration().IsMatch(f.Passage.Text);
             for (var i = 0; i < concepts.Count; i++)
             {
-                if (f.BodyHas(concepts[i]))
+                // "How long ...?" is answered by a passage that states a duration, whatever its words.
+                if (f.BodyHas(concepts[i]) || (statesDuration && concepts[i].AlternativeStems.Any(a => a is ["long"] or ["how", "long"])))
                 {
                     covered += weights[i];
                     inBody += weights[i];
@@ -191,6 +211,7 @@ public sealed partial class PassageIndex : IDisposable
             var bodyShare = inBody / totalWeight;
             var score = (0.7 * coverage) + (Bm25Share * (bm25 / bestBm25)) + (0.05 * Math.Min(adjacent, 2))
                 + (wantsDuration && Duration().IsMatch(f.Passage.Text) ? 0.1 : 0)
+                + (context is not null && f.Passage.Source == context.Source ? (f.Passage.Section == context.Section ? 0.15 : 0.05) : 0)
                 + (wantsSpeed && Speed().IsMatch(f.Passage.Text) ? 0.1 : 0)
                 - (0.03 * (f.Passage.SentenceCount - 1))
                 - (StartsMidThought(f.Passage.Text) ? 0.04 : 0)

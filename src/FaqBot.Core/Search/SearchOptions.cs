@@ -11,9 +11,9 @@ public sealed class SearchOptions
     [Range(0.0, 1.0)]
     public double AnswerThreshold { get; set; } = 0.5;
 
-    /// <summary>Two candidates from different sections closer than this (in confidence) ask "did you mean".</summary>
+    /// <summary>Two candidates from different sections this close in coverage, each covering a part of the question the other misses, ask "did you mean".</summary>
     [Range(0.0, 1.0)]
-    public double ClarifyMargin { get; set; } = 0.02;
+    public double ClarifyMargin { get; set; } = 0.05;
 
     /// <summary>Extra citations from other articles need at least this share of the best score.</summary>
     [Range(0.0, 1.0)]
