@@ -87,6 +87,25 @@ public sealed class HandoffFlowTests
     }
 
     [Fact]
+    public async Task The_queue_watcher_offers_the_callback_on_its_own_once_the_wait_is_too_long()
+    {
+        var time = new ManualTime(SaturdayEvening);
+        await using var server = new FaqBotServer(
+            new Dictionary<string, string?> { ["Staff:MaxQueueWaitMinutes"] = "10", ["Staff:QueueCheckSeconds"] = "60" },
+            services: s => s.AddSingleton<TimeProvider>(time));
+        await StaffKit.AddStaffAsync(server, "sam@clinic.example", "Sam");
+        using var sam = await StaffKit.SignInAsync(server, "sam@clinic.example");
+        await using var feed = await FeedReader.OpenAsync(sam);
+        var id = await StaffKit.QueueAsync(server);
+
+        time.Advance(TimeSpan.FromMinutes(10)); // the watcher's timer comes due and it checks the queue
+
+        var offer = await feed.NextAsync("activity", e => e.GetProperty("activity").GetProperty("text").GetString()?.StartsWith(HandoffTexts.LongWait, StringComparison.Ordinal) == true);
+        Assert.Equal(id, offer.GetProperty("conversationId").GetString());
+        Assert.Equal(PendingPrompts.CallbackName, (await StaffKit.StateAsync(server, id))!.Pending);
+    }
+
+    [Fact]
     public async Task The_callback_dialogue_files_a_request_staff_see_and_mark_done()
     {
         await using var server = new FaqBotServer(new Dictionary<string, string?> { ["Staff:DutyHours"] = "never" });

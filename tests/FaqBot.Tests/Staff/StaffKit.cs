@@ -10,12 +10,74 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace FaqBot.Tests.Staff;
 
-/// <summary>A clock the test sets. The only fake the team allows.</summary>
+/// <summary>
+/// A clock the test sets (the only fake the team allows). Its timers fire only in <see cref="Advance"/>,
+/// so periodic work runs exactly when the test says, never on the machine's own schedule.
+/// </summary>
 internal sealed class ManualTime(DateTimeOffset now) : TimeProvider
 {
+    private readonly List<ManualTimer> _timers = [];
+    private readonly Lock _gate = new();
+
     public DateTimeOffset Now { get; set; } = now;
 
     public override DateTimeOffset GetUtcNow() => Now;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = new ManualTimer(this, callback, state);
+        timer.Change(dueTime, period);
+        lock (_gate)
+        {
+            _timers.Add(timer);
+        }
+
+        return timer;
+    }
+
+    /// <summary>Moves the clock on and fires every timer that has come due (once each).</summary>
+    public void Advance(TimeSpan by)
+    {
+        Now += by;
+        List<ManualTimer> due;
+        lock (_gate)
+        {
+            due = [.. _timers.Where(t => t.Due <= Now)];
+        }
+
+        foreach (var timer in due)
+        {
+            timer.Fire();
+        }
+    }
+
+    private sealed class ManualTimer(ManualTime clock, TimerCallback callback, object? state) : ITimer
+    {
+        private TimeSpan _period;
+
+        public DateTimeOffset? Due { get; private set; }
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            Due = dueTime == Timeout.InfiniteTimeSpan ? null : clock.Now + dueTime;
+            _period = period;
+            return true;
+        }
+
+        public void Fire()
+        {
+            Due = _period == Timeout.InfiniteTimeSpan || _period == TimeSpan.Zero ? null : Due + _period;
+            callback(state);
+        }
+
+        public void Dispose() => Due = null;
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
 }
 
 /// <summary>Real accounts, real conversations and a signed-in HTTP client against a running FaqBot.</summary>
