@@ -1,13 +1,16 @@
 using FaqBot.Ask;
 using FaqBot.Commands;
 using FaqBot.Hosting;
+using FaqBot.Staff;
 
 var command = CommandLine.Parse(args);
 var builder = FaqBotHost.CreateBuilder(command is null ? args : [], forCommand: command is not null);
 var root = builder.Environment.ContentRootPath;
 
+builder.Services.AddProblemDetailsDialect();
 builder.Services.AddKnowledge(builder.Configuration);
 builder.Services.AddConversation(builder.Configuration, root);
+builder.Services.AddStaff(builder.Configuration);
 
 var app = builder.Build();
 if (command is not null)
@@ -15,8 +18,12 @@ if (command is not null)
     return await CommandRunner.RunAsync(app, command);
 }
 
+app.UseProblemDetailsDialect();
+app.UseStaticFiles();
+
 app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
 app.MapAsk();
+app.MapStaff();
 
 await app.RunAsync();
 return 0;
