@@ -119,7 +119,7 @@ public sealed class DirectLineTokens(IOptions<DirectLineOptions> options, Direct
             IssuedAt = now,
             NotBefore = now,
             Expires = now.AddSeconds(lifetimeSeconds),
-            Subject = new ClaimsIdentity([new Claim(ConversationClaim, conversationId), new Claim(UserClaim, userId)]),
+            Subject = new ClaimsIdentity([new Claim(ConversationClaim, conversationId), new Claim(UserClaim, userId), new Claim("jti", Base64Url(RandomNumberGenerator.GetBytes(12)))]),
             SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
         });
     }
