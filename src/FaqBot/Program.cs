@@ -1,15 +1,23 @@
+using FaqBot.Ask;
 using FaqBot.Channels.BotConnector;
 using FaqBot.Channels.DirectLine;
+using FaqBot.Commands;
 using FaqBot.Hosting;
 
-var builder = FaqBotHost.CreateBuilder(args);
+var command = CommandLine.Parse(args);
+var builder = FaqBotHost.CreateBuilder(command is null ? args : [], forCommand: command is not null);
 var root = builder.Environment.ContentRootPath;
 
+builder.Services.AddKnowledge(builder.Configuration);
 builder.Services.AddConversation(builder.Configuration, root);
 builder.Services.AddDirectLine(builder.Configuration);
 builder.Services.AddBotConnector(builder.Configuration);
 
 var app = builder.Build();
+if (command is not null)
+{
+    return await CommandRunner.RunAsync(app, command);
+}
 
 app.UseDirectLineErrors();
 app.UseDefaultFiles();
@@ -18,10 +26,12 @@ app.UseWebSockets();
 app.UseRateLimiter();
 
 app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
+app.MapAsk();
 app.MapDirectLine();
 app.MapBotConnector();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
 public partial class Program;

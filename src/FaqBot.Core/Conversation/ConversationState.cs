@@ -20,7 +20,12 @@ public sealed record ConversationState
     /// <summary>What the bot asked and waits for (see <see cref="PendingPrompts"/>), or null.</summary>
     public string? Pending { get; init; }
     public CallbackDraft? Callback { get; init; }
+    /// <summary>The last answers given (newest last, at most 10), so feedback can name what it rates.</summary>
+    public IReadOnlyList<AnswerRecord> Answers { get; init; } = [];
 }
+
+/// <summary>What one bot answer was: the key its feedback buttons carry, the question, outcome and quoted passages.</summary>
+public sealed record AnswerRecord(string Key, string Question, string Outcome, IReadOnlyList<string> Passages);
 
 public sealed record TopicContext(string Question, string Source, string Section);
 

@@ -1,25 +1,337 @@
+using System.Text.Json.Nodes;
 using FaqBot.Answering;
+using FaqBot.Conversation.Intents;
+using FaqBot.Handoff;
+using FaqBot.Knowledge;
+using FaqBot.Safety;
 using FaqBot.Schema;
+using FaqBot.Search;
+using Microsoft.Extensions.Options;
 
 namespace FaqBot.Conversation;
 
 /// <summary>
-/// The bot's judgement for one incoming activity: safety screen, intents, search and answer.
-/// Channel-agnostic: Direct Line, /api/messages and the ask command all call this.
+/// The bot's judgement for one incoming activity, the same for every channel:
+/// 1. safety screen on every message, whoever owns the conversation;
+/// 2. quiet while staff own it;
+/// 3. pending prompts (offer of a person), intents (smalltalk, ask for a person, staff-only topics);
+/// 4. search and answer with citations, clarify, or admit a miss and offer help.
 /// </summary>
-public sealed class TurnHandler
+public sealed class TurnHandler(
+    KnowledgeBase knowledge,
+    AnswerComposer composer,
+    SafetyScreen safety,
+    IntentClassifier intents,
+    IStaffAvailability staff,
+    IOptions<ClinicOptions> clinic,
+    IOptions<ConversationOptions> conversation,
+    TimeProvider time)
 {
-#pragma warning disable CA1822 // placeholder, replaced by the real turn logic
-    // Placeholder until the search and conversation work lands: replies so channels can be built.
+    public const string FeedbackEventName = "webchat:activity-status/feedback";
+    public const int MaxMessageLength = 4000;
+    private const int MaxRememberedAnswers = 10;
+
     public Task<TurnResult> HandleAsync(Activity incoming, ConversationState state, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(incoming);
-        if (incoming.Type != ActivityTypes.Message || string.IsNullOrWhiteSpace(incoming.Text))
+        ArgumentNullException.ThrowIfNull(state);
+        ct.ThrowIfCancellationRequested();
+        var result = incoming.Type switch
         {
-            return Task.FromResult(new TurnResult(state, [], Outcomes.None));
+            ActivityTypes.ConversationUpdate when incoming.MembersAdded?.Any(m => m.Role != RoleTypes.Bot && m.Id != incoming.Recipient?.Id) == true => Welcome(state),
+            ActivityTypes.Event when incoming.Name == FeedbackEventName => Feedback(incoming, state),
+            ActivityTypes.Message => Message(incoming, state),
+            _ => new TurnResult(state, [], Outcomes.None),
+        };
+        return Task.FromResult(result);
+    }
+
+    private TurnResult Message(Activity incoming, ConversationState state)
+    {
+        var choice = ClarifyChoiceFrom(incoming.Value);
+        var text = (incoming.Text ?? choice?.Question ?? "").Trim();
+        if (text.Length == 0)
+        {
+            return new TurnResult(state, [Say(Replies.EmptyMessage)], Outcomes.Fallback);
         }
 
-        Activity reply = new() { Text = "I can't answer yet.", TextFormat = "markdown", InputHint = InputHints.AcceptingInput };
-        return Task.FromResult(new TurnResult(state, [reply], Outcomes.Fallback));
+        // 1. Safety first, on every turn, whoever owns the conversation.
+        var verdict = safety.Check(text);
+        if (verdict.Level is SafetyLevel.Crisis or SafetyLevel.Emergency)
+        {
+            return Crisis(state, verdict.Level == SafetyLevel.Emergency ? EscalationReasons.Emergency : EscalationReasons.Crisis, text);
+        }
+
+        if (text.Length > MaxMessageLength)
+        {
+            return new TurnResult(state, [Say(Replies.TooLong)], Outcomes.Fallback);
+        }
+
+        // 2. A person has the conversation: the bot stays quiet; staff see the message live.
+        if (state.Handoff == HandoffState.WithStaff)
+        {
+            return new TurnResult(state, [], Outcomes.None);
+        }
+
+        state = state with { FirstQuestion = state.FirstQuestion ?? text };
+        var intent = intents.Classify(text);
+
+        // 3. An answer to the bot's own question.
+        if (state.Pending is { } pending && pending.StartsWith(PendingPrompts.OfferPerson, StringComparison.Ordinal))
+        {
+            state = state with { Pending = null };
+            if (intent.Kind == IntentKind.Affirm)
+            {
+                var reason = pending.Length > PendingPrompts.OfferPerson.Length + 1 ? pending[(PendingPrompts.OfferPerson.Length + 1)..] : EscalationReasons.AskForPerson;
+                return Escalate(state, reason, Replies.ConnectingYou);
+            }
+
+            if (intent.Kind == IntentKind.Deny)
+            {
+                return new TurnResult(state, [Say(Replies.NoProblem, Starters(3))], Outcomes.Smalltalk);
+            }
+        }
+
+        if (choice is not null)
+        {
+            return AnswerFromSection(state, choice, verdict.Level == SafetyLevel.InformationalTopic);
+        }
+
+        switch (intent.Kind)
+        {
+            case IntentKind.Greeting:
+                return Smalltalk(state, Replies.Greeting(clinic.Value), Starters(4));
+            case IntentKind.Thanks:
+                return Smalltalk(state, Replies.Thanks, null);
+            case IntentKind.Goodbye:
+                return Smalltalk(state, Replies.Goodbye(clinic.Value), null);
+            case IntentKind.Help:
+                return Smalltalk(state, Replies.Help(clinic.Value), Starters(4));
+            case IntentKind.Affirm or IntentKind.Deny:
+                return Smalltalk(state, Replies.AskAQuestion, Starters(3));
+            case IntentKind.AskForPerson:
+                return Escalate(state, EscalationReasons.AskForPerson, Replies.ConnectingYou);
+            case IntentKind.StaffOnly:
+                var code = intent.Reason ?? "staff-only";
+                return Escalate(state, code, Replies.StaffOnlyTopic(code));
+            case IntentKind.OutOfScope:
+                return new TurnResult(state, [Say(Replies.OutOfScope(clinic.Value), Starters(3))], Outcomes.Fallback);
+        }
+
+        // 4. Search the articles (a short follow-up is read in the context of the last topic).
+        return Search(state, text, verdict.Level == SafetyLevel.InformationalTopic);
     }
+
+    private TurnResult Search(ConversationState state, string text, bool crisisFooter)
+    {
+        var index = knowledge.Current;
+        var result = index.Search(text);
+        var followUp = state.LastTopic is not null && FollowUp.Cue(text) switch
+        {
+            FollowUpCue.Strong => true,
+            FollowUpCue.Weak => result.Confidence < composer.AnswerThreshold,
+            _ => false,
+        };
+        if (followUp)
+        {
+            var last = state.LastTopic!;
+            result = index.Search(text, new SearchContext(last.Question, last.Source, last.Section));
+        }
+
+        var answer = composer.Compose(result);
+        return answer.Outcome switch
+        {
+            Outcomes.Answer => Answered(state, text, answer, crisisFooter),
+            Outcomes.Clarify => Clarify(state, text, answer),
+            _ => Missed(state, text) with { Confidence = answer.Confidence },
+        };
+    }
+
+    private TurnResult AnswerFromSection(ConversationState state, ClarifyChoiceValue choice, bool crisisFooter)
+    {
+        var result = knowledge.Current.Search(choice.Question);
+        var inSection = result.Ranked.Where(r => r.Passage.Source == choice.Source && r.Passage.Section == choice.Section).ToList();
+        if (inSection.Count == 0)
+        {
+            return Missed(state, choice.Question);
+        }
+
+        var answer = new Answer(Outcomes.Answer, inSection[0].Coverage, [AnswerComposer.ToCitation(inSection[0].Passage)], []);
+        return Answered(state, choice.Question, answer, crisisFooter);
+    }
+
+    private TurnResult Answered(ConversationState state, string question, Answer answer, bool crisisFooter)
+    {
+        var key = Guid.NewGuid().ToString("N")[..12];
+        var text = AnswerComposer.ToMarkdown(answer.Citations, Replies.AnswerLead(answer.Citations.Count));
+        if (crisisFooter)
+        {
+            text = $"{text}\n\n{Replies.CrisisFooter(clinic.Value)}";
+        }
+
+        var reply = Say(text) with { Entities = [CitationEntity.Create(answer.Citations, key)] };
+        var first = answer.Citations[0];
+        var record = new AnswerRecord(key, question, Outcomes.Answer, answer.Citations.Select(c => c.Passage).ToList());
+        var next = state with
+        {
+            ConsecutiveMisses = 0,
+            LastTopic = new TopicContext(question, first.Source, first.Section),
+            Answers = [.. state.Answers.TakeLast(MaxRememberedAnswers - 1), record],
+        };
+        return new TurnResult(next, [reply], Outcomes.Answer) { Confidence = answer.Confidence, Citations = answer.Citations };
+    }
+
+    private static TurnResult Clarify(ConversationState state, string question, Answer answer)
+    {
+        var actions = answer.Choices.Select(c => new CardAction(
+            ActionTypes.MessageBack,
+            Truncate(c.Section, 60),
+            new JsonObject { ["source"] = c.Source, ["section"] = c.Section, ["question"] = question }.ToJsonString(),
+            DisplayText: c.Section,
+            Text: c.Section)).ToList();
+        var reply = Say(Replies.DidYouMean(answer.Choices), actions);
+        return new TurnResult(state with { ConsecutiveMisses = 0 }, [reply], Outcomes.Clarify) { Confidence = answer.Confidence };
+    }
+
+    private TurnResult Missed(ConversationState state, string question)
+    {
+        var misses = state.ConsecutiveMisses + 1;
+        if (misses >= 2)
+        {
+            var offer = Say(Replies.OfferPersonAfterMisses, YesNo());
+            return new TurnResult(state with { ConsecutiveMisses = misses, Pending = $"{PendingPrompts.OfferPerson}:{EscalationReasons.RepeatedMiss}" }, [offer], Outcomes.Fallback);
+        }
+
+        var reply = Say(Replies.NotCovered, Related(question));
+        return new TurnResult(state with { ConsecutiveMisses = misses }, [reply], Outcomes.Fallback);
+    }
+
+    private TurnResult Crisis(ConversationState state, string reason, string text)
+    {
+        var now = time.GetUtcNow();
+        var priority = EscalationReasons.PriorityOf(reason);
+        var escalation = state.Escalation is { } existing && existing.Priority >= priority ? existing : new Escalation(reason, priority, state.Escalation?.At ?? now);
+        var next = state with
+        {
+            FirstQuestion = state.FirstQuestion ?? text,
+            Escalation = escalation,
+            Pending = null,
+            Handoff = state.Handoff is HandoffState.Bot or HandoffState.Closed or HandoffState.CallbackRequested ? HandoffState.Queued : state.Handoff,
+        };
+        var message = reason == EscalationReasons.Emergency ? Replies.Emergency(clinic.Value) : Replies.Crisis(clinic.Value);
+        var actions = new List<CardAction>
+        {
+            new(ActionTypes.Call, "Call 988", "tel:988"),
+            new(ActionTypes.Call, "Call 911", "tel:911"),
+            new(ActionTypes.Call, $"Call {clinic.Value.Name}", $"tel:{new string(clinic.Value.Phone.Where(c => char.IsDigit(c) || c == '+').ToArray())}"),
+        };
+        var replies = new List<Activity> { Say(message, actions) with { InputHint = InputHints.AcceptingInput } };
+        if (state.Handoff is not HandoffState.Queued and not HandoffState.WithStaff)
+        {
+            replies.Add(HandoffEvents.Initiate(escalation));
+        }
+
+        return new TurnResult(next, replies, Outcomes.Crisis) { Reason = reason };
+    }
+
+    private TurnResult Escalate(ConversationState state, string reason, string message)
+    {
+        if (state.Handoff is HandoffState.Queued)
+        {
+            return new TurnResult(state, [Say(Replies.StillQueued)], Outcomes.Handoff) { Reason = state.Escalation?.Reason ?? reason };
+        }
+
+        var now = time.GetUtcNow();
+        var escalation = new Escalation(reason, EscalationReasons.PriorityOf(reason), now);
+        var availability = staff.Check(now);
+        if (!availability.Available)
+        {
+            var next = state with { Escalation = escalation, Handoff = HandoffState.CallbackRequested, Pending = PendingPrompts.CallbackName, Callback = new CallbackDraft() };
+            var when = availability.NextAvailable is { } at ? Replies.NextAvailable(at, clinic.Value) : null;
+            return new TurnResult(next, [Say($"{message}\n\n{Replies.OfferCallback(when)}")], Outcomes.Handoff) { Reason = reason };
+        }
+
+        var queued = state with { Escalation = escalation, Handoff = HandoffState.Queued, Pending = null };
+        return new TurnResult(queued, [Say(message), HandoffEvents.Initiate(escalation)], Outcomes.Handoff) { Reason = reason };
+    }
+
+    private TurnResult Welcome(ConversationState state) =>
+        new(state, [Say(Replies.Welcome(clinic.Value), Starters(4))], Outcomes.Smalltalk);
+
+    private static TurnResult Smalltalk(ConversationState state, string text, IReadOnlyList<CardAction>? actions) =>
+        new(state, [Say(text, actions)], Outcomes.Smalltalk);
+
+    private TurnResult Feedback(Activity incoming, ConversationState state)
+    {
+        var action = incoming.Entities is { Count: > 0 } entities ? entities[0] : null;
+        var type = action?["@type"]?.GetValue<string>();
+        var id = action?["@id"]?.GetValue<string>() ?? "";
+        var reaction = type switch { "LikeAction" => "like", "DislikeAction" => "dislike", _ => null };
+        var key = CitationEntity.KeyFromActionId(id);
+        if (reaction is null || key is null)
+        {
+            return new TurnResult(state, [], Outcomes.None);
+        }
+
+        var answer = state.Answers.FirstOrDefault(a => a.Key == key);
+        var feedback = new FeedbackRecord(state.ConversationId, key, reaction, answer?.Question, answer?.Outcome, answer?.Passages ?? [], time.GetUtcNow());
+        if (reaction == "like" || state.Handoff is HandoffState.Queued or HandoffState.WithStaff)
+        {
+            return new TurnResult(state, [], Outcomes.None) { Feedback = feedback };
+        }
+
+        var offer = Say(Replies.SorryOfferPerson, YesNo());
+        return new TurnResult(state with { Pending = $"{PendingPrompts.OfferPerson}:{EscalationReasons.ThumbsDown}" }, [offer], Outcomes.Fallback) { Feedback = feedback };
+    }
+
+    private List<CardAction> Starters(int count) =>
+        conversation.Value.StarterQuestions.Take(count).Select(q => new CardAction(ActionTypes.ImBack, q, q)).ToList();
+
+    /// <summary>The suggested questions sharing the most words with the one that missed.</summary>
+    private List<CardAction> Related(string question)
+    {
+        var words = Tokenizer.Words(question).Where(w => !QueryAnalyzer.IsStopWord(w)).Select(Stemmer.Stem).ToHashSet(StringComparer.Ordinal);
+        return conversation.Value.SuggestedQuestions
+            .Select((q, i) => (q, i, shared: Tokenizer.Words(q).Select(Stemmer.Stem).Count(words.Contains)))
+            .OrderByDescending(x => x.shared).ThenBy(x => x.i)
+            .Take(3)
+            .Select(x => new CardAction(ActionTypes.ImBack, x.q, x.q))
+            .ToList();
+    }
+
+    private static List<CardAction> YesNo() =>
+        [new(ActionTypes.ImBack, "Yes, please", "Yes, please"), new(ActionTypes.ImBack, "No, thanks", "No, thanks")];
+
+    private static Activity Say(string text, IReadOnlyList<CardAction>? actions = null) => new()
+    {
+        Type = ActivityTypes.Message,
+        Text = text,
+        TextFormat = "markdown",
+        InputHint = actions is { Count: > 0 } ? InputHints.ExpectingInput : InputHints.AcceptingInput,
+        SuggestedActions = actions is { Count: > 0 } ? new SuggestedActions(actions) : null,
+    };
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
+
+    private static ClarifyChoiceValue? ClarifyChoiceFrom(JsonNode? value)
+    {
+        var node = value is JsonValue v && v.TryGetValue<string>(out var json) ? TryParse(json) : value;
+        return node is JsonObject o && o["source"]?.GetValue<string>() is { } source && o["section"]?.GetValue<string>() is { } section && o["question"]?.GetValue<string>() is { } question
+            ? new ClarifyChoiceValue(source, section, question)
+            : null;
+    }
+
+    private static JsonNode? TryParse(string json)
+    {
+        try
+        {
+            return JsonNode.Parse(json);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private sealed record ClarifyChoiceValue(string Source, string Section, string Question);
 }

@@ -15,6 +15,7 @@ public static class ConversationSetup
         services.AddSingleton<IConversationStore, SqliteConversationStore>();
         services.AddSingleton<ConversationFeed>();
         services.AddSingleton<TurnHandler>();
+        services.AddSingleton<FaqBot.Handoff.IStaffAvailability, AlwaysAvailable>();
         services.AddSingleton<ConversationService>();
         services.AddHostedService<StoreInitializer>();
         return services;

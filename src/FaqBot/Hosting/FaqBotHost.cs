@@ -7,7 +7,7 @@ namespace FaqBot.Hosting;
 /// </summary>
 public static class FaqBotHost
 {
-    public static WebApplicationBuilder CreateBuilder(string[] args)
+    public static WebApplicationBuilder CreateBuilder(string[] args, bool forCommand = false)
     {
         var root = FindRoot();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -16,6 +16,14 @@ public static class FaqBotHost
             ContentRootPath = root,
             WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
         });
+        if (forCommand)
+        {
+            // Commands print their results on stdout; logs go to stderr, warnings and worse only.
+            builder.Logging.ClearProviders();
+            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Default", "Warning"), new("Logging:LogLevel:Microsoft.AspNetCore", "Warning")]);
+        }
+
         return builder;
     }
 

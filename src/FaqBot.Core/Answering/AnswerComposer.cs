@@ -1,0 +1,132 @@
+using System.Text;
+using FaqBot.Knowledge;
+using FaqBot.Search;
+using Microsoft.Extensions.Options;
+
+namespace FaqBot.Answering;
+
+/// <summary>A section offered in "Did you mean ...": its heading, article and the best passage for the question.</summary>
+public sealed record ClarifyChoice(string Source, string Title, string Section);
+
+/// <summary>The retrieval verdict for one question.</summary>
+public sealed record Answer(string Outcome, double Confidence, IReadOnlyList<Citation> Citations, IReadOnlyList<ClarifyChoice> Choices)
+{
+    public static Answer Fallback(double confidence) => new(Outcomes.Fallback, confidence, [], []);
+}
+
+/// <summary>
+/// Turns ranked passages into an answer: quote the best passage verbatim (1-3 sentences, at most 600
+/// characters) with its article and section; add at most two more citations only from other articles,
+/// only when they are nearly as good and say something else; or ask "did you mean" between two close
+/// sections; or admit the articles do not cover it.
+/// </summary>
+public sealed class AnswerComposer(IOptions<SearchOptions> options)
+{
+    private const int MaxExtraCitations = 2;
+
+    public double AnswerThreshold => options.Value.AnswerThreshold;
+
+    public Answer Compose(SearchResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var settings = options.Value;
+        if (result.Best is not { } best || result.Confidence < settings.AnswerThreshold)
+        {
+            return Answer.Fallback(result.Confidence);
+        }
+
+        // Best candidate of each section, in rank order.
+        var perSection = result.Ranked
+            .GroupBy(r => (r.Passage.Source, r.Passage.Section))
+            .Select(g => g.First())
+            .ToList();
+
+        if (perSection.Count > 1)
+        {
+            var second = perSection[1];
+            // Ask only when the two read the question differently (each covers a part the other misses);
+            // two sources saying the same thing are one answer with two citations.
+            if (second.Coverage >= settings.AnswerThreshold
+                && best.Coverage - second.Coverage <= settings.ClarifyMargin
+                && (best.Matched & ~second.Matched) != 0 && (second.Matched & ~best.Matched) != 0
+                && !Overlaps(best.Passage, second.Passage))
+            {
+                return new Answer(Outcomes.Clarify, result.Confidence, [], [Choice(best.Passage), Choice(second.Passage)]);
+            }
+        }
+
+        var cited = new List<Passage> { best.Passage };
+        foreach (var candidate in perSection.Skip(1))
+        {
+            if (cited.Count > MaxExtraCitations)
+            {
+                break;
+            }
+
+            if (candidate.Score >= best.Score * settings.ExtraCitationRatio
+                && candidate.Coverage >= settings.AnswerThreshold
+                && cited.All(c => c.Source != candidate.Passage.Source && !Overlaps(c, candidate.Passage)))
+            {
+                cited.Add(candidate.Passage);
+            }
+        }
+
+        return new Answer(Outcomes.Answer, result.Confidence, cited.Select(ToCitation).ToList(), []);
+    }
+
+    /// <summary>Markdown for Web Chat: each passage quoted with a [n] marker, then the sources named, then the definitions.</summary>
+    public static string ToMarkdown(IReadOnlyList<Citation> citations, string? lead = null)
+    {
+        ArgumentNullException.ThrowIfNull(citations);
+        var text = new StringBuilder();
+        if (lead is { Length: > 0 })
+        {
+            text.Append(lead).Append("\n\n");
+        }
+
+        for (var i = 0; i < citations.Count; i++)
+        {
+            var quote = string.Join(' ', citations[i].Passage.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            text.Append("> ").Append(quote).Append(" [").Append(i + 1).Append("]\n\n");
+        }
+
+        text.Append(citations.Count == 1 ? "Source: " : "Sources: ");
+        text.AppendJoin("; ", citations.Select((c, i) => $"[{i + 1}] *{c.Title}*, “{c.Section}”"));
+        text.Append("\n\n");
+        for (var i = 0; i < citations.Count; i++)
+        {
+            text.Append('[').Append(i + 1).Append("]: cite:").Append(i + 1).Append(" \"")
+                .Append(Label(citations[i]).Replace("\"", "'", StringComparison.Ordinal)).Append("\"\n");
+        }
+
+        return text.ToString().TrimEnd();
+    }
+
+    public static string Label(Citation citation)
+    {
+        ArgumentNullException.ThrowIfNull(citation);
+        return citation.Section == citation.Title ? citation.Title : $"{citation.Title} — {citation.Section}";
+    }
+
+    public static Citation ToCitation(Passage passage)
+    {
+        ArgumentNullException.ThrowIfNull(passage);
+        return new Citation(passage.Source, passage.Title, passage.Section, passage.Text, passage.Start, passage.End);
+    }
+
+    private static ClarifyChoice Choice(Passage passage) => new(passage.Source, passage.Title, passage.Section);
+
+    /// <summary>Near-duplicates: more than half of the smaller passage's words appear in the other.</summary>
+    private static bool Overlaps(Passage a, Passage b)
+    {
+        var wordsA = Tokenizer.Words(a.Text).Where(w => !QueryAnalyzer.IsStopWord(w)).ToHashSet(StringComparer.Ordinal);
+        var wordsB = Tokenizer.Words(b.Text).Where(w => !QueryAnalyzer.IsStopWord(w)).ToHashSet(StringComparer.Ordinal);
+        if (wordsA.Count == 0 || wordsB.Count == 0)
+        {
+            return false;
+        }
+
+        var shared = wordsA.Count(wordsB.Contains);
+        return shared > 0.5 * Math.Min(wordsA.Count, wordsB.Count);
+    }
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using FaqBot.Answering;
+
+namespace FaqBot.Conversation;
+
+/// <summary>Everything the bot says in its own words. Clinic details come from <see cref="ClinicOptions"/>.</summary>
+public static class Replies
+{
+    public const string EmptyMessage = "I didn't catch a question there. Type what you'd like to know about ketamine infusions, or ask for a person.";
+    public const string TooLong = "That message is longer than I can read (4,000 characters at most). Please ask one question at a time.";
+    public const string Thanks = "You're welcome. Is there anything else you'd like to know?";
+    public const string AskAQuestion = "Okay. What would you like to know? Here are some questions I can answer:";
+    public const string NoProblem = "No problem. Ask me anything else, or try one of these:";
+    public const string NotCovered = "I'm sorry, our articles don't cover that, and I only answer from them. These are close to what I can answer:";
+    public const string OfferPersonAfterMisses = "I'm still not finding that in our articles. Would you like to talk with a member of our care team?";
+    public const string SorryOfferPerson = "I'm sorry that wasn't helpful. Would you like to talk with a member of our care team?";
+    public const string ConnectingYou = "Connecting you with our care team. A person will join this chat as soon as they can; you can keep writing here in the meantime.";
+    public const string StillQueued = "You're in line for our care team, and a person will join this chat as soon as they can. You can keep writing here.";
+
+    public static string Welcome(ClinicOptions clinic) =>
+        $"Hi, I'm the {clinic.Name} assistant. I answer questions about ketamine infusions by quoting our clinic's articles, and I can connect you with our care team. " +
+        $"I'm not a clinician and this isn't medical advice.\n\n**If you are in crisis, call or text 988. In an emergency, call 911.**\n\nYou could start with:";
+
+    public static string Greeting(ClinicOptions clinic) => $"Hello! I can answer questions about ketamine infusions from {clinic.Name}'s articles. What would you like to know?";
+
+    public static string Goodbye(ClinicOptions clinic) => $"Take care. If you need us, {clinic.Name} is at {clinic.Phone}.";
+
+    public static string Help(ClinicOptions clinic) =>
+        "I answer questions about ketamine infusions (what they feel like, preparing, side effects, recovery) by quoting our clinic's articles, and I show where each quote comes from. " +
+        $"For prices, appointments or anything about your own health, I connect you with our care team. You can also call {clinic.Name} at {clinic.Phone}.";
+
+    public static string OutOfScope(ClinicOptions clinic) =>
+        $"I can only help with questions about ketamine infusion treatment at {clinic.Name}, answered from our articles. Try one of these:";
+
+    public static string AnswerLead(int citations) => citations == 1 ? "Here's what our article says:" : "Here's what our articles say:";
+
+    public static string DidYouMean(IReadOnlyList<ClarifyChoice> choices) =>
+        $"Did you mean {string.Join(" or ", choices.Select(c => $"“{c.Section}”"))}?";
+
+    public static string StaffOnlyTopic(string reason) => reason switch
+    {
+        "personal-medical" => "I can't advise on your own medications, doses, symptoms or eligibility; those need our clinical team, who know your history.",
+        "cost" or "payment" or "insurance" => "Prices, payment and insurance are best answered by our care team.",
+        "booking" => "Our care team handles appointments, rescheduling and cancellations.",
+        _ => "That's a question for our care team rather than our articles.",
+    } + "\n\n" + ConnectingYou;
+
+    public static string OfferCallback(string? when) =>
+        (when is null ? "Nobody from our care team is available right now." : $"Nobody from our care team is available right now; they're next available {when}.") +
+        " Would you like us to call or email you back? If so, what name should we use? (Say \"no\" to skip.)";
+
+    public static string NextAvailable(DateTimeOffset at, ClinicOptions clinic)
+    {
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(clinic.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
+        return TimeZoneInfo.ConvertTime(at, zone).ToString("dddd 'at' h:mm tt", CultureInfo.InvariantCulture);
+    }
+
+    public static string Crisis(ClinicOptions clinic) =>
+        "I'm really sorry you're going through this, and I'm glad you reached out. You deserve support right now.\n\n" +
+        "- **Call or text 988** (Suicide & Crisis Lifeline, US), any time, day or night.\n" +
+        "- **Call 911** if you are in immediate danger.\n" +
+        $"- Call {clinic.Name} at **{clinic.Phone}**.\n\n" +
+        "I've alerted our care team so a person can join this chat as soon as possible. Please stay with someone you trust if you can.";
+
+    public static string Emergency(ClinicOptions clinic) =>
+        "This sounds like it could be a medical emergency. **Call 911 now**, or have someone nearby call for you.\n\n" +
+        "- If you're struggling emotionally, **call or text 988**.\n" +
+        $"- Then let {clinic.Name} know at **{clinic.Phone}**.\n\n" +
+        "I've alerted our care team as urgent.";
+
+    /// <summary>Short footer under an answer about suicidal thoughts as a topic (not a personal crisis).</summary>
+    public static string CrisisFooter(ClinicOptions clinic) =>
+        $"*If you're having thoughts of suicide, call or text 988 any time, or call 911 in an emergency. You can also reach {clinic.Name} at {clinic.Phone}.*";
+}

@@ -1,0 +1,110 @@
+using FaqBot.Search;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FaqBot.Knowledge;
+
+/// <summary>
+/// Holds the current <see cref="PassageIndex"/> and rebuilds it when a file under the knowledge folder
+/// changes. A failed rebuild keeps the previous index; a broken file is logged and skipped.
+/// </summary>
+public sealed partial class KnowledgeBase : IDisposable
+{
+    private readonly string _folder;
+    private readonly string _root;
+    private readonly KnowledgeOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<KnowledgeBase> _logger;
+    private readonly Lock _reloadGate = new();
+    private FileSystemWatcher? _watcher;
+    private ITimer? _debounce;
+    private PassageIndex _current;
+
+    /// <summary>Loads the knowledge folder now; throws <see cref="KnowledgeUnavailableException"/> when there is nothing to answer from.</summary>
+    public KnowledgeBase(IOptions<KnowledgeOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<KnowledgeBase> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(environment);
+        _options = options.Value;
+        _root = environment.ContentRootPath;
+        _folder = Path.GetFullPath(Path.Combine(_root, _options.Path));
+        _time = time;
+        _logger = logger;
+        _current = Load();
+    }
+
+    public PassageIndex Current => Volatile.Read(ref _current);
+
+    public string Folder => _folder;
+
+    /// <summary>Re-reads every article and swaps the index in one step. Returns false when the old index stays.</summary>
+    public bool Reload()
+    {
+        lock (_reloadGate)
+        {
+            PassageIndex next;
+            try
+            {
+                next = Load();
+            }
+            catch (KnowledgeUnavailableException ex)
+            {
+                LogReloadFailed(_logger, ex.Message);
+                return false;
+            }
+
+            var previous = Interlocked.Exchange(ref _current, next);
+            // Searches already running on the old index finish first; it is disposed a little later.
+            _ = Task.Delay(TimeSpan.FromSeconds(10), _time).ContinueWith(_ => previous.Dispose(), TaskScheduler.Default);
+            return true;
+        }
+    }
+
+    /// <summary>Starts watching the folder; changes settle for <see cref="KnowledgeOptions.ReloadDelayMilliseconds"/> then re-index.</summary>
+    public void StartWatching()
+    {
+        if (_watcher is not null)
+        {
+            return;
+        }
+
+        _debounce = _time.CreateTimer(_ => Reload(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _watcher = new FileSystemWatcher(_folder) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.DirectoryName };
+        FileSystemEventHandler changed = (_, _) => _debounce.Change(TimeSpan.FromMilliseconds(_options.ReloadDelayMilliseconds), Timeout.InfiniteTimeSpan);
+        _watcher.Changed += changed;
+        _watcher.Created += changed;
+        _watcher.Deleted += changed;
+        _watcher.Renamed += (_, _) => _debounce.Change(TimeSpan.FromMilliseconds(_options.ReloadDelayMilliseconds), Timeout.InfiniteTimeSpan);
+        _watcher.EnableRaisingEvents = true;
+    }
+
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        _debounce?.Dispose();
+        _current.Dispose();
+    }
+
+    private PassageIndex Load()
+    {
+        var set = KnowledgeLoader.Load(_folder, _options.SynonymsFile, _root, DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime));
+        foreach (var problem in set.Problems)
+        {
+            LogSkipped(_logger, problem.Source, problem.Reason);
+        }
+
+        var index = PassageIndex.Build(set);
+        LogIndexed(_logger, set.Articles.Count, index.PassageCount, set.Synonyms.Count);
+        return index;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {Articles} articles, {Passages} passages, {SynonymGroups} synonym groups")]
+    private static partial void LogIndexed(ILogger logger, int articles, int passages, int synonymGroups);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped knowledge file {Source}: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, string source, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Re-indexing failed, the previous index stays in use: {Reason}")]
+    private static partial void LogReloadFailed(ILogger logger, string reason);
+}

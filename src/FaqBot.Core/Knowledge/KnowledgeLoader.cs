@@ -1,0 +1,82 @@
+namespace FaqBot.Knowledge;
+
+/// <summary>A readable reason why one file was skipped.</summary>
+public sealed record KnowledgeProblem(string Source, string Reason);
+
+/// <summary>Everything loaded from the knowledge folder at one moment.</summary>
+public sealed record KnowledgeSet(IReadOnlyList<Article> Articles, Synonyms Synonyms, IReadOnlyList<KnowledgeProblem> Problems);
+
+/// <summary>The knowledge folder is missing or holds no usable article: FaqBot cannot answer anything.</summary>
+public sealed class KnowledgeUnavailableException(string message) : Exception(message);
+
+public static class KnowledgeLoader
+{
+    private static readonly string[] ArticleExtensions = [".md", ".markdown", ".txt"];
+
+    /// <summary>
+    /// Loads every article under <paramref name="folder"/>. A broken file is reported in
+    /// <see cref="KnowledgeSet.Problems"/> and skipped; an empty or missing folder throws.
+    /// </summary>
+    public static KnowledgeSet Load(string folder, string synonymsFileName, string repositoryRoot, DateOnly today)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new KnowledgeUnavailableException($"The knowledge folder '{folder}' does not exist. Create it and add the clinic's articles (see README: adding an article).");
+        }
+
+        var synonymsPath = Path.Combine(folder, synonymsFileName);
+        var problems = new List<KnowledgeProblem>();
+        var synonyms = Synonyms.Empty;
+        if (File.Exists(synonymsPath))
+        {
+            try
+            {
+                synonyms = Synonyms.Parse(File.ReadAllText(synonymsPath));
+            }
+            catch (IOException ex)
+            {
+                problems.Add(new KnowledgeProblem(Relative(repositoryRoot, synonymsPath), ex.Message));
+            }
+        }
+
+        var articles = new List<Article>();
+        var nextPassageId = 1;
+        var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => ArticleExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .Where(f => !string.Equals(Path.GetFullPath(f), Path.GetFullPath(synonymsPath), StringComparison.Ordinal))
+            .Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .Order(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            var source = Relative(repositoryRoot, file);
+            try
+            {
+                var text = File.ReadAllText(file);
+                var modified = DateOnly.FromDateTime(File.GetLastWriteTimeUtc(file));
+                var article = ArticleParser.Parse(source, text, modified, ref nextPassageId);
+                if (article.Expires is { } expires && expires < today)
+                {
+                    problems.Add(new KnowledgeProblem(source, $"expired on {expires:yyyy-MM-dd}; review it and move 'expires' forward"));
+                    continue;
+                }
+
+                articles.Add(article);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or System.Text.DecoderFallbackException)
+            {
+                problems.Add(new KnowledgeProblem(source, ex.Message));
+            }
+        }
+
+        if (articles.Count == 0)
+        {
+            var detail = problems.Count == 0 ? "it holds no .md or .txt article" : string.Join("; ", problems.Select(p => $"{p.Source}: {p.Reason}"));
+            throw new KnowledgeUnavailableException($"The knowledge folder '{folder}' has no usable article: {detail}.");
+        }
+
+        return new KnowledgeSet(articles, synonyms, problems);
+    }
+
+    private static string Relative(string root, string path) =>
+        Path.GetRelativePath(root, path).Replace('\\', '/');
+}

@@ -1,0 +1,335 @@
+using System.Globalization;
+using System.Text;
+using FaqBot.Knowledge;
+using Microsoft.Data.Sqlite;
+
+namespace FaqBot.Search;
+
+/// <summary>A candidate passage with its final score and the share of the question it covers.</summary>
+/// <param name="Matched">Bit i set when the passage text itself contains concept i of the question.</param>
+public sealed record ScoredPassage(Passage Passage, double Score, double Coverage, long Matched);
+
+/// <summary>The previous question and where its answer came from, for reading a short follow-up.</summary>
+public sealed record SearchContext(string Question, string Source, string Section);
+
+public sealed record SearchResult(AnalyzedQuery Query, IReadOnlyList<ScoredPassage> Ranked)
+{
+    public ScoredPassage? Best => Ranked.Count > 0 ? Ranked[0] : null;
+
+    /// <summary>How much of the question the best passage answers, in [0, 1].</summary>
+    public double Confidence => Best?.Coverage ?? 0;
+}
+
+/// <summary>
+/// The search index over passages: SQLite FTS5 (in memory, Porter stemming, BM25 over title, section
+/// and passage text) finds candidates; our reranker scores how much of the question each covers,
+/// counting the section heading and title as weaker context. Immutable once built; thread-safe.
+/// </summary>
+public sealed partial class PassageIndex : IDisposable
+{
+    private const int CandidateLimit = 200;
+    private static readonly double Bm25Share = double.TryParse(Environment.GetEnvironmentVariable("FAQBOT_BM25"), System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0.3;
+    private static readonly double ContextCredit = double.TryParse(Environment.GetEnvironmentVariable("FAQBOT_CTX"), System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0.5;
+
+    private readonly SqliteConnection _connection;
+    private readonly SqliteCommand _query;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<int, Features> _features = [];
+    private readonly Dictionary<string, int> _documentFrequency = new(StringComparer.Ordinal);
+    private readonly int _sentenceCount;
+
+    private PassageIndex(KnowledgeSet knowledge, SqliteConnection connection)
+    {
+        Knowledge = knowledge;
+        _connection = connection;
+        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var passage in knowledge.Articles.SelectMany(a => a.Passages))
+        {
+            var body = Tokenizer.Words(passage.Text);
+            var features = new Features(
+                passage,
+                body.Select(Stemmer.Stem).ToArray(),
+                Tokenizer.Words(passage.Section).Select(Stemmer.Stem).ToHashSet(StringComparer.Ordinal),
+                Tokenizer.Words(passage.Title).Select(Stemmer.Stem).ToHashSet(StringComparer.Ordinal));
+            _features[passage.Id] = features;
+            if (passage.SentenceCount == 1)
+            {
+                _sentenceCount++;
+                foreach (var stem in features.BodyStems.ToHashSet(StringComparer.Ordinal))
+                {
+                    _documentFrequency[stem] = _documentFrequency.GetValueOrDefault(stem) + 1;
+                }
+
+                foreach (var word in body)
+                {
+                    vocabulary[word] = vocabulary.GetValueOrDefault(word) + 1;
+                }
+            }
+        }
+
+        foreach (var article in knowledge.Articles)
+        {
+            foreach (var word in Tokenizer.Words(article.Title).Concat(article.Passages.Select(p => p.Section).Distinct().SelectMany(s => Tokenizer.Words(s))))
+            {
+                vocabulary.TryAdd(word, 1);
+            }
+        }
+
+        Analyzer = new QueryAnalyzer(knowledge.Synonyms, vocabulary);
+        _query = _connection.CreateCommand();
+        _query.CommandText = """
+            SELECT rowid, bm25(passages, 0.5, 1.5, 3.0) AS score FROM passages
+            WHERE passages MATCH $match ORDER BY score LIMIT $limit
+            """;
+        _query.Parameters.Add("$match", SqliteType.Text);
+        _query.Parameters.AddWithValue("$limit", CandidateLimit);
+        _query.Prepare();
+    }
+
+    public KnowledgeSet Knowledge { get; }
+
+    public QueryAnalyzer Analyzer { get; }
+
+    public int PassageCount => _features.Count;
+
+    public static PassageIndex Build(KnowledgeSet knowledge)
+    {
+        ArgumentNullException.ThrowIfNull(knowledge);
+        var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        using (var create = connection.CreateCommand())
+        {
+            create.CommandText = """
+                CREATE VIRTUAL TABLE passages USING fts5(title, section, body, tokenize = 'porter unicode61 remove_diacritics 2');
+                CREATE VIRTUAL TABLE vocabulary USING fts5vocab(passages, 'row');
+                """;
+            create.ExecuteNonQuery();
+        }
+
+        using (var transaction = connection.BeginTransaction())
+        using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO passages (rowid, title, section, body) VALUES ($id, $title, $section, $body)";
+            var id = insert.Parameters.Add("$id", SqliteType.Integer);
+            var title = insert.Parameters.Add("$title", SqliteType.Text);
+            var section = insert.Parameters.Add("$section", SqliteType.Text);
+            var body = insert.Parameters.Add("$body", SqliteType.Text);
+            foreach (var passage in knowledge.Articles.SelectMany(a => a.Passages))
+            {
+                id.Value = passage.Id;
+                title.Value = passage.Title;
+                section.Value = passage.Section;
+                body.Value = passage.Text;
+                insert.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+
+        return new PassageIndex(knowledge, connection);
+    }
+
+    /// <summary>Number of distinct indexed terms, from FTS5's own vocabulary table.</summary>
+    public long VocabularySize()
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM vocabulary";
+            return (long)command.ExecuteScalar()!;
+        }
+    }
+
+    /// <summary>
+    /// Ranks passages for <paramref name="question"/>. With a <paramref name="context"/> (a follow-up such as
+    /// "how long does that last?") the previous question's concepts count at half weight and passages
+    /// near the previous answer are preferred.
+    /// </summary>
+    public SearchResult Search(string question, SearchContext? context = null)
+    {
+        var query = Analyzer.Analyze(question ?? "");
+        var concepts = query.Concepts.Where(c => c.AlternativeStems.Count > 0).ToList();
+        var own = concepts.Count;
+        if (context is not null)
+        {
+            var seen = concepts.Select(c => c.Term).ToHashSet(StringComparer.Ordinal);
+            // Only what the previous answer was about carries over, not every word of the previous question.
+            var answered = _features.Values.Where(f => f.Passage.Source == context.Source && f.Passage.Section == context.Section).ToList();
+            concepts.AddRange(Analyzer.Analyze(context.Question).Concepts
+                .Where(c => c.AlternativeStems.Count > 0 && !c.Weak && answered.Any(f => f.BodyHas(c)) && seen.Add(c.Term)));
+        }
+
+        if (concepts.Count == 0)
+        {
+            return new SearchResult(query, []);
+        }
+
+        var weights = concepts.Select((c, i) => Weight(c) * (i < own ? 1.0 : 0.5)).ToArray();
+        var totalWeight = weights.Sum();
+        var candidates = Candidates(concepts);
+        if (candidates.Count == 0)
+        {
+            return new SearchResult(query, []);
+        }
+
+        var bestBm25 = candidates.Max(c => c.Bm25);
+        var lowered = (question ?? "").ToLowerInvariant();
+        var wantsDuration = lowered.Contains("how long", StringComparison.Ordinal);
+        var wantsSpeed = SpeedQuestion().IsMatch(lowered);
+        var ranked = new List<ScoredPassage>(candidates.Count);
+        foreach (var (id, bm25) in candidates)
+        {
+            var f = _features[id];
+            double covered = 0, inBody = 0;
+            long matched = 0;
+            var statesDuration = wantsDuration && Duration().IsMatch(f.Passage.Text);
+            for (var i = 0; i < concepts.Count; i++)
+            {
+                // "How long ...?" is answered by a passage that states a duration, whatever its words.
+                if (f.BodyHas(concepts[i]) || (statesDuration && concepts[i].AlternativeStems.Any(a => a is ["long"] or ["how", "long"])))
+                {
+                    covered += weights[i];
+                    inBody += weights[i];
+                    matched |= 1L << Math.Min(i, 62);
+                }
+                else if (f.ContextHas(concepts[i]))
+                {
+                    covered += weights[i] * ContextCredit;
+                }
+            }
+
+            var coverage = covered / totalWeight;
+
+            // Two question words side by side in the passage ("follow up", "side effects") say more than either alone.
+            var adjacent = 0;
+            for (var i = 0; i + 1 < concepts.Count; i++)
+            {
+                adjacent += f.Adjacent(concepts[i], concepts[i + 1]) ? 1 : 0;
+            }
+
+            var bodyShare = inBody / totalWeight;
+            var score = (0.7 * coverage) + (Bm25Share * (bm25 / bestBm25)) + (0.05 * Math.Min(adjacent, 2))
+                + (wantsDuration && Duration().IsMatch(f.Passage.Text) ? 0.1 : 0)
+                + (context is not null && f.Passage.Source == context.Source ? (f.Passage.Section == context.Section ? 0.15 : 0.05) : 0)
+                + (wantsSpeed && Speed().IsMatch(f.Passage.Text) ? 0.1 : 0)
+                - (0.03 * (f.Passage.SentenceCount - 1))
+                - (StartsMidThought(f.Passage.Text) ? 0.04 : 0)
+                - (bodyShare == 0 ? 0.5 : 0); // a heading on its own is never an answer
+            ranked.Add(new ScoredPassage(f.Passage, score, bodyShare == 0 ? 0 : coverage, matched));
+        }
+
+        ranked.Sort((a, b) => b.Score.CompareTo(a.Score));
+        return new SearchResult(query, ranked);
+    }
+
+    private List<(int Id, double Bm25)> Candidates(List<Concept> concepts)
+    {
+        var match = new StringBuilder();
+        foreach (var alternative in concepts.SelectMany(c => c.Alternatives).Where(a => a.Length > 0))
+        {
+            if (match.Length > 0)
+            {
+                match.Append(" OR ");
+            }
+
+            match.Append('"').Append(string.Join(' ', alternative).Replace("\"", "", StringComparison.Ordinal)).Append('"');
+        }
+
+        var result = new List<(int, double)>();
+        lock (_gate)
+        {
+            _query.Parameters["$match"].Value = match.ToString();
+            using var reader = _query.ExecuteReader();
+            while (reader.Read())
+            {
+                result.Add((reader.GetInt32(0), -reader.GetDouble(1)));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Inverse document frequency of the concept's rarest form; unknown words weigh the most.</summary>
+    private double Weight(Concept concept)
+    {
+        var df = concept.AlternativeStems.Sum(stems => stems.Min(s => _documentFrequency.GetValueOrDefault(s)));
+        var idf = Math.Log(1 + ((double)_sentenceCount / (1 + Math.Min(df, _sentenceCount))));
+        return concept.Weak ? idf * 0.35 : idf;
+    }
+
+    private static bool StartsMidThought(string text)
+    {
+        var first = text.AsSpan(0, Math.Min(12, text.Length)).ToString();
+        return first.StartsWith("This ", StringComparison.Ordinal) || first.StartsWith("These ", StringComparison.Ordinal)
+            || first.StartsWith("It ", StringComparison.Ordinal) || first.StartsWith("They ", StringComparison.Ordinal)
+            || first.StartsWith("However", StringComparison.Ordinal) || first.StartsWith("But ", StringComparison.Ordinal)
+            || first.StartsWith("Their ", StringComparison.Ordinal) || first.StartsWith("Others ", StringComparison.Ordinal);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(\d+(-\d+)?|an|one|a few|few|several)\s+(minutes?|hours?|days?|weeks?|months?)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex Duration();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(within (hours|minutes|days)|hours to days|almost immediately|within just a few hours|within the first few days)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex Speed();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(how (quickly|fast|soon)|how long (until|before|till)|when (will|does|do|can) .*(work|kick|feel|notice|help))", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex SpeedQuestion();
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _query.Dispose();
+            _connection.Dispose();
+        }
+    }
+
+    private sealed record Features(Passage Passage, string[] BodyStems, HashSet<string> SectionStems, HashSet<string> TitleStems)
+    {
+        public bool BodyHas(Concept concept) => concept.AlternativeStems.Any(ContainsSequence);
+
+        public bool ContextHas(Concept concept) =>
+            concept.AlternativeStems.Any(stems => stems.All(s => SectionStems.Contains(s) || TitleStems.Contains(s)));
+
+        public bool Adjacent(Concept a, Concept b)
+        {
+            foreach (var x in a.AlternativeStems)
+            {
+                foreach (var y in b.AlternativeStems)
+                {
+                    if (ContainsSequence([.. x, .. y]))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private bool ContainsSequence(string[] stems)
+        {
+            if (stems.Length == 1)
+            {
+                return Array.IndexOf(BodyStems, stems[0]) >= 0;
+            }
+
+            for (var i = 0; i + stems.Length <= BodyStems.Length; i++)
+            {
+                var ok = true;
+                for (var j = 0; j < stems.Length && ok; j++)
+                {
+                    ok = BodyStems[i + j] == stems[j];
+                }
+
+                if (ok)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text;
+using System.Text.Json;
+using FaqBot.Answering;
+using FaqBot.Ask;
+using FaqBot.Knowledge;
+using FaqBot.Search;
+using FaqBot.Schema;
+
+namespace FaqBot.Commands;
+
+/// <summary><c>ask "QUESTION"</c> prints a readable answer; <c>ask --json</c> answers stdin line by line as JSON.</summary>
+public sealed class AskCommand(string? question, bool json, bool explain = false) : ICommand
+{
+    public static ICommand Parse(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return args switch
+        {
+            ["--json"] => new AskCommand(null, true),
+            ["--explain", var q] => new AskCommand(q, false, explain: true),
+            [var q] when !q.StartsWith("--", StringComparison.Ordinal) => new AskCommand(q, false),
+            _ => new CommandLine.UsageCommand("ask takes one quoted question, or --json to read questions from standard input"),
+        };
+    }
+
+    public async Task<int> RunAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var asker = services.GetRequiredService<Asker>();
+        if (explain)
+        {
+            await Console.Out.WriteLineAsync(Explain(services.GetRequiredService<KnowledgeBase>().Current.Search(question!)));
+        }
+
+        if (!json)
+        {
+            await Console.Out.WriteLineAsync(Readable(await asker.AskAsync(question!, ct)));
+            return 0;
+        }
+
+        var output = Console.Out;
+        while (await Console.In.ReadLineAsync(ct) is { } line)
+        {
+            var answer = await asker.AskAsync(line, ct);
+            await output.WriteLineAsync(JsonSerializer.Serialize(answer, ActivityJson.Options));
+            await output.FlushAsync(ct);
+        }
+
+        return 0;
+    }
+
+    /// <summary>Why the index ranked what it did: concepts, corrections and the top candidates.</summary>
+    private static string Explain(SearchResult result)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"concepts: {string.Join(" | ", result.Query.Concepts.Select(c => $"{c.Term} [{string.Join(", ", c.AlternativeStems.Select(a => string.Join(' ', a)))}]"))}");
+        if (result.Query.Corrections.Count > 0)
+        {
+            text.AppendLine($"corrected: {string.Join(", ", result.Query.Corrections.Select(c => $"{c.From} -> {c.To}"))}");
+        }
+
+        foreach (var candidate in result.Ranked.Take(6))
+        {
+            var p = candidate.Passage;
+            text.AppendLine($"  {candidate.Score:0.000} cov {candidate.Coverage:0.00}  {p.Source}#{p.Section}: {Shorten(p.Text)}");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Shorten(string s)
+    {
+        s = s.ReplaceLineEndings(" ");
+        return s.Length <= 110 ? s : s[..110];
+    }
+
+    private static string Readable(AskResponse answer)
+    {
+        var text = new StringBuilder();
+        if (answer.Outcome == Outcomes.Answer)
+        {
+            foreach (var citation in answer.Citations)
+            {
+                text.AppendLine($"“{string.Join(' ', citation.Passage.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))}”");
+                text.AppendLine($"    — {citation.Title}, section “{citation.Section}” ({citation.Source}, characters {citation.Start}-{citation.End})");
+                text.AppendLine();
+            }
+        }
+        else
+        {
+            text.AppendLine(answer.Text.Trim());
+            text.AppendLine();
+        }
+
+        text.Append($"[{answer.Outcome}{(answer.Reason is null ? "" : $": {answer.Reason}")}, confidence {answer.Confidence:0.00}]");
+        return text.ToString();
+    }
+}

@@ -1,0 +1,54 @@
+namespace FaqBot.Commands;
+
+/// <summary>A command of the executable, run against the same services as the web host, without Kestrel.</summary>
+public interface ICommand
+{
+    Task<int> RunAsync(IServiceProvider services, CancellationToken ct);
+}
+
+/// <summary>
+/// <c>faqbot</c> with no arguments serves the web host; <c>ask</c>, <c>eval</c> and <c>staff</c> run a command.
+/// </summary>
+public static class CommandLine
+{
+    public const string Usage = """
+        usage:
+          FaqBot                                   start the web host (chat page at /)
+          FaqBot ask "QUESTION"                    print a readable answer
+          FaqBot ask --json                        one question per line on stdin, one JSON object per line out
+          FaqBot eval FILE.jsonl                   score a question set and print answer times
+        """;
+
+    /// <summary>The command named by <paramref name="args"/>, or null to start the web host.</summary>
+    public static ICommand? Parse(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Length == 0 || args[0].StartsWith('-'))
+        {
+            return null;
+        }
+
+        return args[0] switch
+        {
+            "ask" => AskCommand.Parse(args[1..]),
+            "eval" => EvalCommand.Parse(args[1..]),
+            "help" => new UsageCommand(null),
+            _ => new UsageCommand($"unknown command '{args[0]}'"),
+        };
+    }
+
+    /// <summary>Prints the usage (and an error, if any) to stderr.</summary>
+    public sealed class UsageCommand(string? error) : ICommand
+    {
+        public async Task<int> RunAsync(IServiceProvider services, CancellationToken ct)
+        {
+            if (error is not null)
+            {
+                await Console.Error.WriteLineAsync($"error: {error}");
+            }
+
+            await Console.Error.WriteLineAsync(Usage);
+            return error is null ? 0 : 2;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using FaqBot.Knowledge;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace FaqBot.Tests.Infrastructure;
+
+public static class TestPaths
+{
+    /// <summary>The repository root (the folder holding FaqBot.sln).</summary>
+    public static string Root { get; } = FindRoot();
+
+    public static string Data(string name) => Path.Combine(AppContext.BaseDirectory, "Data", name);
+
+    /// <summary>A fresh copy of the real knowledge folder in a temp directory, for tests that edit it.</summary>
+    public static string CopyKnowledge()
+    {
+        var target = Path.Combine(Path.GetTempPath(), "faqbot-tests", Guid.NewGuid().ToString("N"), "knowledge");
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.GetFiles(Path.Combine(Root, "knowledge")))
+        {
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        }
+
+        return target;
+    }
+
+    /// <summary>A knowledge base over <paramref name="folder"/> (default: the real one), with the real options.</summary>
+    public static KnowledgeBase Knowledge(string? folder = null, int reloadDelayMs = 200)
+    {
+        var root = folder is null ? Root : Path.GetDirectoryName(folder)!;
+        var options = Options.Create(new KnowledgeOptions { Path = folder is null ? "knowledge" : Path.GetFileName(folder), ReloadDelayMilliseconds = reloadDelayMs });
+        var environment = new TestEnvironment(root);
+        return new KnowledgeBase(options, environment, TimeProvider.System, NullLogger<KnowledgeBase>.Instance);
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "FaqBot.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("FaqBot.sln not found above the test folder");
+    }
+
+    private sealed class TestEnvironment(string root) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Development";
+        public string ApplicationName { get; set; } = "FaqBot.Tests";
+        public string ContentRootPath { get; set; } = root;
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
+    }
+}
