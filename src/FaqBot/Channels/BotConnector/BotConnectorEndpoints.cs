@@ -93,22 +93,7 @@ public static class BotConnectorEndpoints
         Task MapIds(StoredActivity stored) =>
             activity.Id is { Length: > 0 } channelActivityId ? references.MapActivityAsync(stored.Activity.Id!, channelActivityId) : Task.CompletedTask;
 
-        if (activity.Text is { } text && text.Length > options.Value.MaxTextLength)
-        {
-            // Kept (nothing a patient writes is lost), not answered: the patient is told why.
-            var stored = await conversations.AppendAsync(localId, incoming, CancellationToken.None);
-            await MapIds(stored);
-            await conversations.AppendAsync(localId, new Activity
-            {
-                From = ConversationService.Bot,
-                ReplyToId = stored.Activity.Id,
-                TextFormat = "plain",
-                Text = string.Create(CultureInfo.InvariantCulture,
-                    $"Your message is {text.Length:N0} characters long, more than the {options.Value.MaxTextLength:N0} I can read. It was saved for our care team; please send a shorter message. If this is an emergency, call 911, or call or text 988."),
-            }, CancellationToken.None);
-            return TypedResults.Ok();
-        }
-
+        // Long texts are kept and screened like any other; the turn handler asks for a shorter message.
         await conversations.ReceiveAsync(localId, incoming, MapIds, CancellationToken.None);
         return TypedResults.Ok();
     }

@@ -32,9 +32,6 @@ public sealed class BotConnectorOptions
 
     public int MaxBodyBytes { get; set; } = 256 * 1024;
 
-    /// <summary>Longer messages are kept but not answered; the patient is asked to shorten them.</summary>
-    public int MaxTextLength { get; set; } = 4000;
-
     public bool Authenticates => MicrosoftAppId.Length > 0;
 
     public bool SignsReplies => MicrosoftAppId.Length > 0 && MicrosoftAppPassword.Length > 0;
@@ -64,9 +61,9 @@ public sealed class BotConnectorOptionsValidator : IValidateOptions<BotConnector
             failures.Add("BotConnector:OAuthTokenEndpoint must be an absolute http(s) URL.");
         }
 
-        if (options.MaxBodyBytes < 1024 || options.MaxTextLength < 1)
+        if (options.MaxBodyBytes < 1024)
         {
-            failures.Add("BotConnector:MaxBodyBytes must be at least 1024 and MaxTextLength positive.");
+            failures.Add("BotConnector:MaxBodyBytes must be at least 1024.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

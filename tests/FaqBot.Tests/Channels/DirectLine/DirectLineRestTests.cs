@@ -96,10 +96,12 @@ public sealed class DirectLineRestTests(DirectLineServerFixture fixture) : IClas
         var conversation = await _client.StartAsync();
         var userId = DirectLineTestClient.Read(conversation.Token).GetClaim("user").Value;
 
+        var welcome = await _client.GetActivitiesAsync(conversation.Token, conversation.ConversationId);
         var id = await _client.PostMessageAsync(conversation.Token, conversation.ConversationId, "hello there", "client-1");
 
-        Assert.Equal($"{conversation.ConversationId}|0000001", id);
-        using var raw = await _client.SendAsync(HttpMethod.Get, $"conversations/{conversation.ConversationId}/activities?watermark=", conversation.Token);
+        Assert.Matches($"^{System.Text.RegularExpressions.Regex.Escape(conversation.ConversationId)}\\|\\d{{7}}$", id);
+        Assert.Equal(long.Parse(welcome.Watermark, System.Globalization.CultureInfo.InvariantCulture) + 1, Sequence(id));
+        using var raw = await _client.SendAsync(HttpMethod.Get, $"conversations/{conversation.ConversationId}/activities?watermark={welcome.Watermark}", conversation.Token);
         var json = JsonNode.Parse(await raw.Content.ReadAsStringAsync())!;
         Assert.Equal("String", JsonValueKind(json["watermark"]));
         var activities = json["activities"]!.AsArray();
@@ -114,11 +116,11 @@ public sealed class DirectLineRestTests(DirectLineServerFixture fixture) : IClas
         Assert.Equal("en-US", echo["locale"]!.GetValue<string>());
 
         var reply = activities[1]!;
-        Assert.Equal($"{conversation.ConversationId}|0000002", reply["id"]!.GetValue<string>());
+        Assert.Equal(Sequence(id) + 1, Sequence(reply["id"]!.GetValue<string>()));
         Assert.Equal("bot", reply["from"]!["role"]!.GetValue<string>());
         Assert.Equal(id, reply["replyToId"]!.GetValue<string>());
         Assert.True(string.CompareOrdinal(reply["timestamp"]!.GetValue<string>(), echo["timestamp"]!.GetValue<string>()) > 0);
-        Assert.Equal("2", json["watermark"]!.GetValue<string>());
+        Assert.Equal(Sequence(activities[^1]!["id"]!.GetValue<string>()).ToString(System.Globalization.CultureInfo.InvariantCulture), json["watermark"]!.GetValue<string>());
         Assert.DoesNotContain(activities, a => a!["type"]!.GetValue<string>() == "typing");
     }
 
@@ -127,7 +129,8 @@ public sealed class DirectLineRestTests(DirectLineServerFixture fixture) : IClas
     {
         var conversation = await _client.StartAsync();
         await _client.PostMessageAsync(conversation.Token, conversation.ConversationId, "first", "c1");
-        var all = await _client.GetActivitiesAsync(conversation.Token, conversation.ConversationId);
+        var all = await _client.GetActivitiesAsync(conversation.Token, conversation.ConversationId, watermark: ""); // directlinejs sends ?watermark=
+        Assert.Contains(all.Activities, a => a.Text == "first");
         await _client.PostMessageAsync(conversation.Token, conversation.ConversationId, "second", "c2");
 
         var newer = await _client.GetActivitiesAsync(conversation.Token, conversation.ConversationId, all.Watermark);
@@ -219,7 +222,7 @@ public sealed class DirectLineRestTests(DirectLineServerFixture fixture) : IClas
 
         await _client.PostMessageAsync(Secret, conversation.ConversationId, "from a server", "s1");
         var set = await _client.GetActivitiesAsync(Secret, conversation.ConversationId);
-        Assert.Equal("from a server", set.Activities[0].Text);
+        Assert.Equal("from a server", set.Activities.Single(a => a.From?.Role == RoleTypes.User).Text);
 
         using var unknown = await _client.SendAsync(HttpMethod.Get, "conversations/no-such-conversation", Secret);
         await DirectLineTestClient.AssertErrorAsync(unknown, HttpStatusCode.NotFound, DirectLineError.NotFound);
@@ -315,10 +318,10 @@ public sealed class DirectLineRestTests(DirectLineServerFixture fixture) : IClas
         Assert.Contains("4,001", message, StringComparison.Ordinal);
         Assert.Contains("4,000", message, StringComparison.Ordinal);
 
-        Assert.Empty((await _client.GetActivitiesAsync(conversation.Token, conversation.ConversationId)).Activities);
+        Assert.DoesNotContain((await _client.GetActivitiesAsync(conversation.Token, conversation.ConversationId)).Activities, a => a.From?.Role == RoleTypes.User);
 
         var id = await _client.PostMessageAsync(conversation.Token, conversation.ConversationId, new string('b', 4000), "exact");
-        Assert.EndsWith("|0000001", id, StringComparison.Ordinal);
+        Assert.Contains((await _client.GetActivitiesAsync(conversation.Token, conversation.ConversationId)).Activities, a => a.Id == id && a.Text!.Length == 4000);
     }
 
     [Fact]
@@ -356,7 +359,7 @@ public sealed class DirectLineRestTests(DirectLineServerFixture fixture) : IClas
             await DirectLineTestClient.AssertErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, DirectLineError.PayloadTooLarge);
         }
 
-        Assert.Empty((await _client.GetActivitiesAsync(conversation.Token, conversation.ConversationId)).Activities);
+        Assert.DoesNotContain((await _client.GetActivitiesAsync(conversation.Token, conversation.ConversationId)).Activities, a => a.From?.Role == RoleTypes.User);
     }
 
     [Fact]
@@ -365,7 +368,7 @@ public sealed class DirectLineRestTests(DirectLineServerFixture fixture) : IClas
         var conversation = await _client.StartAsync();
         using var response = await _client.SendAsync(HttpMethod.Post, $"conversations/{conversation.ConversationId}/activities", conversation.Token, """{"type":"typing"}""");
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        Assert.Empty((await _client.GetActivitiesAsync(conversation.Token, conversation.ConversationId)).Activities);
+        Assert.DoesNotContain((await _client.GetActivitiesAsync(conversation.Token, conversation.ConversationId)).Activities, a => a.From?.Role == RoleTypes.User);
     }
 
     [Fact]
