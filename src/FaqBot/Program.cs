@@ -3,15 +3,18 @@ using FaqBot.Channels.BotConnector;
 using FaqBot.Channels.DirectLine;
 using FaqBot.Commands;
 using FaqBot.Hosting;
+using FaqBot.Staff;
 
 var command = CommandLine.Parse(args);
 var builder = FaqBotHost.CreateBuilder(command is null ? args : [], forCommand: command is not null);
 var root = builder.Environment.ContentRootPath;
 
+builder.Services.AddProblemDetailsDialect();
 builder.Services.AddKnowledge(builder.Configuration);
 builder.Services.AddConversation(builder.Configuration, root);
 builder.Services.AddDirectLine(builder.Configuration);
 builder.Services.AddBotConnector(builder.Configuration);
+builder.Services.AddStaff(builder.Configuration);
 
 var app = builder.Build();
 if (command is not null)
@@ -19,6 +22,7 @@ if (command is not null)
     return await CommandRunner.RunAsync(app, command);
 }
 
+app.UseProblemDetailsDialect();
 app.UseDirectLineErrors();
 app.UseDefaultFiles();
 app.UseStaticFiles();
@@ -29,6 +33,7 @@ app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
 app.MapAsk();
 app.MapDirectLine();
 app.MapBotConnector();
+app.MapStaff();
 
 await app.RunAsync();
 return 0;

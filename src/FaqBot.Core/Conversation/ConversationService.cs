@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using FaqBot.Answering;
+using FaqBot.Handoff;
 using FaqBot.Schema;
 using Microsoft.Extensions.Logging;
 
@@ -15,7 +16,8 @@ public sealed partial class ConversationService(
     ConversationFeed feed,
     TurnHandler turns,
     TimeProvider time,
-    ILogger<ConversationService> logger)
+    ILogger<ConversationService> logger,
+    HandoffRecorder? handoff = null)
 {
     public static readonly ChannelAccount Bot = new("faqbot", "Clinic assistant", RoleTypes.Bot);
 
@@ -99,9 +101,9 @@ public sealed partial class ConversationService(
                 return state;
             }
 
-            var next = result.State with { UpdatedAt = time.GetUtcNow() };
+            var (next, announce) = await WithHandoffAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, result.Announce, ct);
             await store.SaveAsync(next, ct);
-            foreach (var activity in result.Announce)
+            foreach (var activity in announce)
             {
                 await AppendAsync(conversationId, Stamp(activity, conversationId, replyToId: null), ct);
             }
@@ -155,14 +157,14 @@ public sealed partial class ConversationService(
                 }], Outcomes.Fallback);
             }
 
-            var next = result.State with { UpdatedAt = time.GetUtcNow() };
+            var (next, replies) = await WithHandoffAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, result.Replies, ct);
             await store.SaveAsync(next, ct);
             if (result.Feedback is { } feedback)
             {
                 await store.AddFeedbackAsync(feedback, ct);
             }
 
-            foreach (var reply in result.Replies)
+            foreach (var reply in replies)
             {
                 await AppendAsync(conversationId, Stamp(reply, conversationId, incoming.Id), ct);
             }
@@ -177,6 +179,11 @@ public sealed partial class ConversationService(
             gate.Release();
         }
     }
+
+    /// <summary>Adds what a handoff transition entails: its events, a callback offer or filing (see <see cref="HandoffRecorder"/>).</summary>
+    private async Task<(ConversationState State, IReadOnlyList<Activity> Outgoing)> WithHandoffAsync(
+        ConversationState before, ConversationState after, IReadOnlyList<Activity> outgoing, CancellationToken ct) =>
+        handoff is null ? (after, outgoing) : await handoff.OnChangeAsync(before, after, outgoing, ct);
 
     private static Activity Stamp(Activity reply, string conversationId, string? replyToId) => reply with
     {

@@ -20,6 +20,8 @@ public sealed record ConversationState
     /// <summary>What the bot asked and waits for (see <see cref="PendingPrompts"/>), or null.</summary>
     public string? Pending { get; init; }
     public CallbackDraft? Callback { get; init; }
+    /// <summary>When the patient was last offered a callback while queued (so it is offered once per escalation).</summary>
+    public DateTimeOffset? CallbackOfferedAt { get; init; }
     /// <summary>The last answers given (newest last, at most 10), so feedback can name what it rates.</summary>
     public IReadOnlyList<AnswerRecord> Answers { get; init; } = [];
 }

@@ -45,16 +45,6 @@ public static class Replies
         _ => "That's a question for our care team rather than our articles.",
     } + "\n\n" + ConnectingYou;
 
-    public static string OfferCallback(string? when) =>
-        (when is null ? "Nobody from our care team is available right now." : $"Nobody from our care team is available right now; they're next available {when}.") +
-        " Would you like us to call or email you back? If so, what name should we use? (Say \"no\" to skip.)";
-
-    public static string NextAvailable(DateTimeOffset at, ClinicOptions clinic)
-    {
-        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(clinic.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
-        return TimeZoneInfo.ConvertTime(at, zone).ToString("dddd 'at' h:mm tt", CultureInfo.InvariantCulture);
-    }
-
     public static string Crisis(ClinicOptions clinic) =>
         "I'm really sorry you're going through this, and I'm glad you reached out. You deserve support right now.\n\n" +
         "- **Call or text 988** (Suicide & Crisis Lifeline, US), any time, day or night.\n" +

@@ -22,7 +22,6 @@ public sealed class TurnHandler(
     AnswerComposer composer,
     SafetyScreen safety,
     IntentClassifier intents,
-    IStaffAvailability staff,
     IOptions<ClinicOptions> clinic,
     IOptions<ConversationOptions> conversation,
     TimeProvider time)
@@ -71,6 +70,13 @@ public sealed class TurnHandler(
         if (state.Handoff == HandoffState.WithStaff)
         {
             return new TurnResult(state, [], Outcomes.None);
+        }
+
+        // The callback dialogue (name, contact, consent) takes the patient's answers until it ends.
+        if (CallbackFlow.IsActive(state))
+        {
+            var step = CallbackFlow.Handle(state, text);
+            return new TurnResult(step.State, [step.ToActivity()], Outcomes.Handoff) { Reason = state.Escalation?.Reason };
         }
 
         state = state with { FirstQuestion = state.FirstQuestion ?? text };
@@ -241,16 +247,8 @@ public sealed class TurnHandler(
             return new TurnResult(state, [Say(Replies.StillQueued)], Outcomes.Handoff) { Reason = state.Escalation?.Reason ?? reason };
         }
 
-        var now = time.GetUtcNow();
-        var escalation = new Escalation(reason, EscalationReasons.PriorityOf(reason), now);
-        var availability = staff.Check(now);
-        if (!availability.Available)
-        {
-            var next = state with { Escalation = escalation, Handoff = HandoffState.CallbackRequested, Pending = PendingPrompts.CallbackName, Callback = new CallbackDraft() };
-            var when = availability.NextAvailable is { } at ? Replies.NextAvailable(at, clinic.Value) : null;
-            return new TurnResult(next, [Say($"{message}\n\n{Replies.OfferCallback(when)}")], Outcomes.Handoff) { Reason = reason };
-        }
-
+        // Queued; if nobody can take the chat now, the handoff recorder offers a callback.
+        var escalation = new Escalation(reason, EscalationReasons.PriorityOf(reason), time.GetUtcNow());
         var queued = state with { Escalation = escalation, Handoff = HandoffState.Queued, Pending = null };
         return new TurnResult(queued, [Say(message), HandoffEvents.Initiate(escalation)], Outcomes.Handoff) { Reason = reason };
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using FaqBot.Knowledge;
 using Microsoft.Data.Sqlite;
@@ -28,8 +27,20 @@ public sealed record SearchResult(AnalyzedQuery Query, IReadOnlyList<ScoredPassa
 public sealed partial class PassageIndex : IDisposable
 {
     private const int CandidateLimit = 200;
-    private static readonly double Bm25Share = double.TryParse(Environment.GetEnvironmentVariable("FAQBOT_BM25"), System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0.3;
-    private static readonly double ContextCredit = double.TryParse(Environment.GetEnvironmentVariable("FAQBOT_CTX"), System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0.5;
+    private const double CoverageShare = 0.7;
+    private const double Bm25Share = 0.3;
+
+    /// <summary>A concept found only in the section heading or title counts this much: context, not an answer.</summary>
+    private const double ContextCredit = 0.5;
+
+    /// <summary>Score bonus, times the covered weight share, for passages using the patient's own words rather than a synonym.</summary>
+    private const double OwnWordsBonus = 0.1;
+
+    /// <summary>
+    /// A content word the articles never use ("diabetes", "weather") is most likely the question's topic, so
+    /// missing it weighs more than missing the rarest known word, so such questions fall back instead of matching the rest.
+    /// </summary>
+    private const double UnknownWordFactor = 2.0;
 
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _query;
@@ -37,6 +48,8 @@ public sealed partial class PassageIndex : IDisposable
     private readonly Dictionary<int, Features> _features = [];
     private readonly Dictionary<string, int> _documentFrequency = new(StringComparer.Ordinal);
     private readonly int _sentenceCount;
+    private readonly int _durationSentences;
+    private readonly int _speedSentences;
 
     private PassageIndex(KnowledgeSet knowledge, SqliteConnection connection)
     {
@@ -46,15 +59,22 @@ public sealed partial class PassageIndex : IDisposable
         foreach (var passage in knowledge.Articles.SelectMany(a => a.Passages))
         {
             var body = Tokenizer.Words(passage.Text);
+            var stems = body.Select(Stemmer.Stem).ToArray();
             var features = new Features(
                 passage,
-                body.Select(Stemmer.Stem).ToArray(),
+                stems,
+                stems.ToHashSet(StringComparer.Ordinal),
                 Tokenizer.Words(passage.Section).Select(Stemmer.Stem).ToHashSet(StringComparer.Ordinal),
-                Tokenizer.Words(passage.Title).Select(Stemmer.Stem).ToHashSet(StringComparer.Ordinal));
+                Tokenizer.Words(passage.Title).Select(Stemmer.Stem).ToHashSet(StringComparer.Ordinal),
+                Duration().IsMatch(passage.Text),
+                Speed().IsMatch(passage.Text),
+                StartsMidThought(passage.Text));
             _features[passage.Id] = features;
             if (passage.SentenceCount == 1)
             {
                 _sentenceCount++;
+                _durationSentences += features.HasDuration ? 1 : 0;
+                _speedSentences += features.HasSpeed ? 1 : 0;
                 foreach (var stem in features.BodyStems.ToHashSet(StringComparer.Ordinal))
                 {
                     _documentFrequency[stem] = _documentFrequency.GetValueOrDefault(stem) + 1;
@@ -150,7 +170,7 @@ public sealed partial class PassageIndex : IDisposable
     {
         var query = Analyzer.Analyze(question ?? "");
         var concepts = query.Concepts.Where(c => c.AlternativeStems.Count > 0).ToList();
-        var own = concepts.Count;
+        var ownConcepts = concepts.Count;
         if (context is not null)
         {
             var seen = concepts.Select(c => c.Term).ToHashSet(StringComparer.Ordinal);
@@ -165,7 +185,7 @@ public sealed partial class PassageIndex : IDisposable
             return new SearchResult(query, []);
         }
 
-        var weights = concepts.Select((c, i) => Weight(c) * (i < own ? 1.0 : 0.5)).ToArray();
+        var weights = concepts.Select((c, i) => Weight(c) * (i < ownConcepts ? 1.0 : 0.5)).ToArray();
         var totalWeight = weights.Sum();
         var candidates = Candidates(concepts);
         if (candidates.Count == 0)
@@ -174,24 +194,20 @@ public sealed partial class PassageIndex : IDisposable
         }
 
         var bestBm25 = candidates.Max(c => c.Bm25);
-        var lowered = (question ?? "").ToLowerInvariant();
-        var wantsDuration = lowered.Contains("how long", StringComparison.Ordinal);
-        var wantsSpeed = SpeedQuestion().IsMatch(lowered);
         var ranked = new List<ScoredPassage>(candidates.Count);
         foreach (var (id, bm25) in candidates)
         {
             var f = _features[id];
-            double covered = 0, inBody = 0;
+            double covered = 0, inBody = 0, own = 0;
             long matched = 0;
-            var statesDuration = wantsDuration && Duration().IsMatch(f.Passage.Text);
             for (var i = 0; i < concepts.Count; i++)
             {
-                // "How long ...?" is answered by a passage that states a duration, whatever its words.
-                if (f.BodyHas(concepts[i]) || (statesDuration && concepts[i].AlternativeStems.Any(a => a is ["long"] or ["how", "long"])))
+                if (f.BodyHas(concepts[i]))
                 {
                     covered += weights[i];
                     inBody += weights[i];
                     matched |= 1L << Math.Min(i, 62);
+                    own += f.ContainsSequence(concepts[i].OwnStems) ? weights[i] : 0;
                 }
                 else if (f.ContextHas(concepts[i]))
                 {
@@ -201,7 +217,7 @@ public sealed partial class PassageIndex : IDisposable
 
             var coverage = covered / totalWeight;
 
-            // Two question words side by side in the passage ("follow up", "side effects") say more than either alone.
+            // Two question words side by side in the passage ("talk therapy", "follow-up sessions") say more than either alone.
             var adjacent = 0;
             for (var i = 0; i + 1 < concepts.Count; i++)
             {
@@ -209,12 +225,11 @@ public sealed partial class PassageIndex : IDisposable
             }
 
             var bodyShare = inBody / totalWeight;
-            var score = (0.7 * coverage) + (Bm25Share * (bm25 / bestBm25)) + (0.05 * Math.Min(adjacent, 2))
-                + (wantsDuration && Duration().IsMatch(f.Passage.Text) ? 0.1 : 0)
+            var score = (CoverageShare * coverage) + (Bm25Share * (bm25 / bestBm25)) + (0.05 * Math.Min(adjacent, 2))
+                + (OwnWordsBonus * own / totalWeight)
                 + (context is not null && f.Passage.Source == context.Source ? (f.Passage.Section == context.Section ? 0.15 : 0.05) : 0)
-                + (wantsSpeed && Speed().IsMatch(f.Passage.Text) ? 0.1 : 0)
                 - (0.03 * (f.Passage.SentenceCount - 1))
-                - (StartsMidThought(f.Passage.Text) ? 0.04 : 0)
+                - (f.StartsMidThought ? 0.04 : 0)
                 - (bodyShare == 0 ? 0.5 : 0); // a heading on its own is never an answer
             ranked.Add(new ScoredPassage(f.Passage, score, bodyShare == 0 ? 0 : coverage, matched));
         }
@@ -250,12 +265,20 @@ public sealed partial class PassageIndex : IDisposable
         return result;
     }
 
-    /// <summary>Inverse document frequency of the concept's rarest form; unknown words weigh the most.</summary>
+    /// <summary>
+    /// Inverse document frequency of the concept's forms (or, for a "how long"/"how soon" frame, of sentences
+    /// stating a duration/onset); unknown words weigh the most.
+    /// </summary>
     private double Weight(Concept concept)
     {
-        var df = concept.AlternativeStems.Sum(stems => stems.Min(s => _documentFrequency.GetValueOrDefault(s)));
+        var df = concept.Answer switch
+        {
+            AnswerKind.Duration => _durationSentences,
+            AnswerKind.Speed => _speedSentences,
+            _ => concept.AlternativeStems.Sum(stems => stems.Min(s => _documentFrequency.GetValueOrDefault(s))),
+        };
         var idf = Math.Log(1 + ((double)_sentenceCount / (1 + Math.Min(df, _sentenceCount))));
-        return concept.Weak ? idf * 0.35 : idf;
+        return concept.Weak ? idf * 0.35 : df == 0 ? idf * UnknownWordFactor : idf;
     }
 
     private static bool StartsMidThought(string text)
@@ -273,9 +296,6 @@ public sealed partial class PassageIndex : IDisposable
     [System.Text.RegularExpressions.GeneratedRegex(@"\b(within (hours|minutes|days)|hours to days|almost immediately|within just a few hours|within the first few days)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex Speed();
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\b(how (quickly|fast|soon)|how long (until|before|till)|when (will|does|do|can) .*(work|kick|feel|notice|help))", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
-    private static partial System.Text.RegularExpressions.Regex SpeedQuestion();
-
     public void Dispose()
     {
         lock (_gate)
@@ -285,22 +305,41 @@ public sealed partial class PassageIndex : IDisposable
         }
     }
 
-    private sealed record Features(Passage Passage, string[] BodyStems, HashSet<string> SectionStems, HashSet<string> TitleStems)
+    /// <summary>What the reranker needs of one passage, computed once when the index is built.</summary>
+    private sealed record Features(
+        Passage Passage,
+        string[] BodyStems,
+        HashSet<string> BodyStemSet,
+        HashSet<string> SectionStems,
+        HashSet<string> TitleStems,
+        bool HasDuration,
+        bool HasSpeed,
+        bool StartsMidThought)
     {
-        public bool BodyHas(Concept concept) => concept.AlternativeStems.Any(ContainsSequence);
+        /// <summary>The frame of "how long"/"how soon" is answered by a stated duration or onset, not by its own words ("lasts").</summary>
+        public bool BodyHas(Concept concept) => concept.Answer switch
+        {
+            AnswerKind.Duration => HasDuration,
+            AnswerKind.Speed => HasSpeed,
+            _ => concept.AlternativeStems.Any(ContainsSequence),
+        };
 
         public bool ContextHas(Concept concept) =>
             concept.AlternativeStems.Any(stems => stems.All(s => SectionStems.Contains(s) || TitleStems.Contains(s)));
 
+        /// <summary>A form of <paramref name="a"/> followed by a form of <paramref name="b"/>, at most one word apart ("follow-up sessions").</summary>
         public bool Adjacent(Concept a, Concept b)
         {
             foreach (var x in a.AlternativeStems)
             {
                 foreach (var y in b.AlternativeStems)
                 {
-                    if (ContainsSequence([.. x, .. y]))
+                    for (var i = 0; i + x.Length <= BodyStems.Length; i++)
                     {
-                        return true;
+                        if (SequenceAt(x, i) && (SequenceAt(y, i + x.Length) || SequenceAt(y, i + x.Length + 1)))
+                        {
+                            return true;
+                        }
                     }
                 }
             }
@@ -308,22 +347,34 @@ public sealed partial class PassageIndex : IDisposable
             return false;
         }
 
-        private bool ContainsSequence(string[] stems)
+        private bool SequenceAt(string[] stems, int start)
         {
-            if (stems.Length == 1)
+            if (start + stems.Length > BodyStems.Length)
             {
-                return Array.IndexOf(BodyStems, stems[0]) >= 0;
+                return false;
+            }
+
+            for (var j = 0; j < stems.Length; j++)
+            {
+                if (BodyStems[start + j] != stems[j])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public bool ContainsSequence(string[] stems)
+        {
+            if (stems.Length <= 1)
+            {
+                return stems.Length == 1 && BodyStemSet.Contains(stems[0]);
             }
 
             for (var i = 0; i + stems.Length <= BodyStems.Length; i++)
             {
-                var ok = true;
-                for (var j = 0; j < stems.Length && ok; j++)
-                {
-                    ok = BodyStems[i + j] == stems[j];
-                }
-
-                if (ok)
+                if (SequenceAt(stems, i))
                 {
                     return true;
                 }

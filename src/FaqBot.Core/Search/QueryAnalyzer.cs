@@ -3,9 +3,29 @@ using FaqBot.Knowledge;
 
 namespace FaqBot.Search;
 
+/// <summary>What kind of statement answers the question, beyond its words.</summary>
+public enum AnswerKind
+{
+    None,
+
+    /// <summary>"How long ...": a passage stating a length of time ("about 45 minutes") answers it.</summary>
+    Duration,
+
+    /// <summary>"How quickly/soon ...": a passage stating an onset ("within hours") answers it.</summary>
+    Speed,
+}
+
 /// <summary>One meaningful part of a question: the patient's word or phrase and its interchangeable forms.</summary>
+/// <param name="OwnStems">The stems of the words the patient actually typed (a passage using them is a closer match than a synonym).</param>
 /// <param name="Weak">A question-frame word ("cause", "help", "happen") that says little about the topic.</param>
-public sealed record Concept(string Term, IReadOnlyList<string[]> Alternatives, IReadOnlyList<string[]> AlternativeStems, bool Weak = false);
+/// <param name="Answer">Set on the frame word of "how long"/"how soon": a passage of that answer kind satisfies it.</param>
+public sealed record Concept(
+    string Term,
+    IReadOnlyList<string[]> Alternatives,
+    IReadOnlyList<string[]> AlternativeStems,
+    string[] OwnStems,
+    bool Weak = false,
+    AnswerKind Answer = AnswerKind.None);
 
 public sealed record AnalyzedQuery(IReadOnlyList<Concept> Concepts, IReadOnlyList<(string From, string To)> Corrections);
 
@@ -27,6 +47,8 @@ public sealed class QueryAnalyzer
         "whom", "why", "will", "with", "wont", "would", "wouldnt", "yes", "you", "youll", "your", "youre", "yours", "ya", "yall",
         "ketamines", "there's", "up", "off", "over", "again", "further", "once", "only", "does", "usually", "typically", "normally",
         "generally", "gonna", "tho", "though", "anyone", "anybody", "somebody", "etc", "else", "besides", "whole", "ones", "stuff",
+        "itll", "itd", "thatll", "theyll", "theyre", "theyve", "theyd", "weve", "youve", "youd", "arent", "wasnt", "werent", "hasnt",
+        "havent", "hadnt", "wouldve", "couldve", "shouldve", "whatll", "wholl", "hows", "wheres", "whens",
     ], StringComparer.Ordinal);
 
     private static readonly FrozenSet<string> WeakWords = FrozenSet.ToFrozenSet(
@@ -72,7 +94,8 @@ public sealed class QueryAnalyzer
         for (var i = 0; i < tokens.Count; i++)
         {
             var token = tokens[i];
-            if (token.Length >= 4 && !StopWords.Contains(token) && !_vocabulary.ContainsKey(token) && !_stems.Contains(Stemmer.Stem(token)) && _synonyms.GroupOf(token) is null
+            // Four-letter words are too often real words the articles just don't use ("loss", "gone", "wake").
+            if (token.Length >= 5 && !StopWords.Contains(token) && !_vocabulary.ContainsKey(token) && !_stems.Contains(Stemmer.Stem(token)) && _synonyms.GroupOf(token) is null
                 && !token.Contains('-', StringComparison.Ordinal) && !token.Any(char.IsDigit) && Correct(token) is { } fixedWord)
             {
                 corrections.Add((token, fixedWord));
@@ -92,7 +115,7 @@ public sealed class QueryAnalyzer
                 {
                     if (seen.Add(group[0]))
                     {
-                        concepts.Add(MakeConcept(phrase, group));
+                        concepts.Add(MakeConcept(phrase, group) with { Weak = WeakWords.Contains(phrase), Answer = AnswerKindAt(tokens, i) });
                     }
 
                     i += n;
@@ -105,12 +128,13 @@ public sealed class QueryAnalyzer
                 continue;
             }
 
+            var answer = AnswerKindAt(tokens, i);
             var token = tokens[i++];
             foreach (var part in token.Contains('-', StringComparison.Ordinal) ? [token, .. token.Split('-', StringSplitOptions.RemoveEmptyEntries)] : new[] { token })
             {
                 if (!StopWords.Contains(part) && !(part.Length == 1 && !char.IsDigit(part[0])) && seen.Add(part))
                 {
-                    concepts.Add(MakeConcept(part, [part]) with { Weak = WeakWords.Contains(part) });
+                    concepts.Add(MakeConcept(part, [part]) with { Weak = WeakWords.Contains(part), Answer = answer });
                 }
             }
         }
@@ -123,13 +147,44 @@ public sealed class QueryAnalyzer
         var words = alternatives.Select(a => a.Split(' ', StringSplitOptions.RemoveEmptyEntries).SelectMany(w => Tokenizer.Words(w)).Distinct().ToArray()).ToList();
         // A phrase keeps every word ("throw up"), so it only matches as a phrase; a lone stop word matches nothing.
         var stems = words.Where(w => w.Length > 1 || (w.Length == 1 && !StopWords.Contains(w[0]))).Select(w => w.Select(Stemmer.Stem).ToArray()).ToList();
-        return new Concept(term, words, stems);
+        var own = Tokenizer.Words(term).Where(w => !StopWords.Contains(w)).Select(Stemmer.Stem).ToArray();
+        return new Concept(term, words, stems, own);
     }
 
-    /// <summary>The most frequent vocabulary word within edit distance 1 (2 for long words), or null.</summary>
+    /// <summary>
+    /// The answer kind when the concept starting at <paramref name="tokens"/>[i] is the frame of a "how" question
+    /// ("how long" as a phrase, or the word right after "how"): "how long" asks for a duration (but "how long
+    /// until/before" asks how soon), "how quickly/soon/fast" for an onset.
+    /// </summary>
+    private static AnswerKind AnswerKindAt(List<string> tokens, int i)
+    {
+        if (tokens[i] == "how" && i + 1 < tokens.Count)
+        {
+            i++;
+        }
+        else if (i == 0 || tokens[i - 1] != "how")
+        {
+            return AnswerKind.None;
+        }
+
+        var next = i + 1 < tokens.Count ? tokens[i + 1] : "";
+        return tokens[i] switch
+        {
+            "long" when next is "until" or "before" or "till" => AnswerKind.Speed,
+            "long" => AnswerKind.Duration,
+            "quickly" or "soon" or "fast" or "rapidly" => AnswerKind.Speed,
+            _ => AnswerKind.None,
+        };
+    }
+
+    /// <summary>
+    /// The most frequent vocabulary word within edit distance 1 (2 for words of 8+ letters) that starts with
+    /// the same letter, or null. Patients' misspellings keep the first letter ("nausia", "migranes");
+    /// a different first letter or two edits on a short word usually mean a different word ("waking", "weather").
+    /// </summary>
     private string? Correct(string token)
     {
-        var maxDistance = token.Length >= 7 ? 2 : 1;
+        var maxDistance = token.Length >= 8 ? 2 : 1;
         string? best = null;
         var bestDistance = int.MaxValue;
         var bestFrequency = 0;
@@ -137,9 +192,9 @@ public sealed class QueryAnalyzer
         {
             foreach (var candidate in _vocabularyByLength[len])
             {
-                if (candidate[0] != token[0] && (candidate.Length < 2 || token.Length < 2 || candidate[1] != token[1]))
+                if (candidate[0] != token[0])
                 {
-                    continue; // typos rarely hit the first two letters at once
+                    continue;
                 }
 
                 var distance = Distance(token, candidate, maxDistance);

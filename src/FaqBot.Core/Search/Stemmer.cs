@@ -12,10 +12,22 @@ public static class Stemmer
         "during", "nothing", "something", "anything", "everything", "morning", "evening", "thing", "bring", "spring", "ring", "king",
     };
 
+    /// <summary>Irregular verb forms patients and articles use, mapped to the base form so both sides stem alike (woke/wake).</summary>
+    private static readonly Dictionary<string, string> Irregular = new(StringComparer.Ordinal)
+    {
+        ["woke"] = "wake", ["woken"] = "wake", ["gone"] = "go", ["went"] = "go", ["given"] = "give", ["gave"] = "give",
+        ["taken"] = "take", ["took"] = "take", ["felt"] = "feel", ["ate"] = "eat", ["eaten"] = "eat", ["slept"] = "sleep",
+        ["drank"] = "drink", ["drunk"] = "drink", ["drove"] = "drive", ["driven"] = "drive", ["thought"] = "think",
+        ["brought"] = "bring", ["wore"] = "wear", ["worn"] = "wear", ["left"] = "leave", ["kept"] = "keep", ["began"] = "begin",
+        ["begun"] = "begin", ["broken"] = "break", ["broke"] = "break", ["spoke"] = "speak", ["spoken"] = "speak",
+        ["told"] = "tell", ["saw"] = "see", ["seen"] = "see", ["found"] = "find", ["made"] = "make", ["came"] = "come",
+        ["better"] = "good", ["best"] = "good", ["worse"] = "bad", ["worst"] = "bad",
+    };
+
     public static string Stem(string word)
     {
         ArgumentNullException.ThrowIfNull(word);
-        var w = word;
+        var w = Irregular.GetValueOrDefault(word, word);
         if (w.Length <= 3 || Keep.Contains(w))
         {
             return w;

@@ -17,6 +17,11 @@ public static class CommandLine
           FaqBot ask "QUESTION"                    print a readable answer
           FaqBot ask --json                        one question per line on stdin, one JSON object per line out
           FaqBot eval FILE.jsonl                   score a question set and print answer times
+          FaqBot staff add --email EMAIL --name NAME [--role staff|admin] --password-stdin
+                                                   create a staff account (password read from stdin)
+          FaqBot staff list                        list staff accounts
+          FaqBot staff disable --email EMAIL       stop an account signing in and end its sessions
+          FaqBot staff enable --email EMAIL        let a disabled account sign in again
         """;
 
     /// <summary>The command named by <paramref name="args"/>, or null to start the web host.</summary>
@@ -32,6 +37,7 @@ public static class CommandLine
         {
             "ask" => AskCommand.Parse(args[1..]),
             "eval" => EvalCommand.Parse(args[1..]),
+            "staff" => new StaffCommand(args[1..]),
             "help" => new UsageCommand(null),
             _ => new UsageCommand($"unknown command '{args[0]}'"),
         };

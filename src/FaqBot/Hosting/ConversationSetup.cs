@@ -15,7 +15,6 @@ public static class ConversationSetup
         services.AddSingleton<IConversationStore, SqliteConversationStore>();
         services.AddSingleton<ConversationFeed>();
         services.AddSingleton<TurnHandler>();
-        services.AddSingleton<FaqBot.Handoff.IStaffAvailability, AlwaysAvailable>();
         services.AddSingleton<ConversationService>();
         services.AddHostedService<StoreInitializer>();
         return services;

@@ -165,14 +165,24 @@ public sealed class TurnHandlerTests : IDisposable
     }
 
     [Fact]
-    public async Task Outside_staff_hours_a_handoff_offers_a_callback()
+    public async Task The_callback_dialogue_takes_the_patients_answers_but_never_before_the_safety_screen()
     {
-        using var bot = new TurnHarness(staffAvailable: false);
-        var result = await bot.SayAsync("I'd like to talk to a nurse");
+        _bot.State = _bot.State with
+        {
+            Handoff = HandoffState.Queued,
+            Escalation = new Escalation(EscalationReasons.AskForPerson, EscalationReasons.PriorityOf(EscalationReasons.AskForPerson), DateTimeOffset.UtcNow),
+            Pending = PendingPrompts.CallbackName,
+            Callback = new CallbackDraft(),
+        };
 
-        Assert.Equal(Outcomes.Handoff, result.Outcome);
-        Assert.Equal(HandoffState.CallbackRequested, result.State.Handoff);
-        Assert.Equal(PendingPrompts.CallbackName, result.State.Pending);
+        var name = await _bot.SayAsync("Alex");
+        Assert.Equal(Outcomes.Handoff, name.Outcome);
+        Assert.Equal("Alex", name.State.Callback!.Name);
+        Assert.Equal(PendingPrompts.CallbackContact, name.State.Pending);
+
+        var crisis = await _bot.SayAsync("i want to kill myself");
+        Assert.Equal(Outcomes.Crisis, crisis.Outcome);
+        Assert.Contains("988", TurnHarness.Message(crisis).Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -211,7 +221,7 @@ public sealed class TurnHandlerTests : IDisposable
     public async Task A_short_follow_up_is_answered_in_the_context_of_the_previous_question()
     {
         var alone = await new TurnHarness().SayAsync("how long does that last?");
-        var first = await _bot.SayAsync("can ketamine make me feel sick to my stomach?");
+        var first = await _bot.SayAsync("can ketamine make you nauseous?");
         Assert.Equal(Outcomes.Answer, first.Outcome);
 
         var followUp = await _bot.SayAsync("how long does that last?");

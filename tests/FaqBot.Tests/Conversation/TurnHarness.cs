@@ -23,7 +23,7 @@ public sealed class TurnHarness : IDisposable
 
     private readonly KnowledgeBase _knowledge;
 
-    public TurnHarness(string? knowledgeFolder = null, bool staffAvailable = true)
+    public TurnHarness(string? knowledgeFolder = null)
     {
         var configuration = new ConfigurationBuilder().AddJsonFile(Path.Combine(TestPaths.Root, "appsettings.json")).Build();
         var clinic = configuration.GetSection(ClinicOptions.Section).Get<ClinicOptions>()!;
@@ -38,7 +38,6 @@ public sealed class TurnHarness : IDisposable
             new AnswerComposer(Options.Create(search)),
             new SafetyScreen(phrases),
             new IntentClassifier(phrases),
-            new FixedAvailability(staffAvailable),
             Options.Create(clinic),
             Options.Create(conversation),
             TimeProvider.System);
@@ -73,9 +72,4 @@ public sealed class TurnHarness : IDisposable
     public static IReadOnlyList<CardAction> Buttons(TurnResult result) => Message(result).SuggestedActions?.Actions ?? [];
 
     public void Dispose() => _knowledge.Dispose();
-
-    private sealed class FixedAvailability(bool available) : IStaffAvailability
-    {
-        public StaffAvailability Check(DateTimeOffset now) => new(available, available ? null : now.AddHours(12));
-    }
 }

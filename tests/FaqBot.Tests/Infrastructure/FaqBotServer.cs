@@ -1,18 +1,29 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FaqBot.Tests.Infrastructure;
 
 /// <summary>
 /// The real FaqBot on real Kestrel over loopback, with its own temporary SQLite database.
-/// Extra settings override appsettings.json (e.g. <c>["Staff:DutyHours"] = "..."</c>).
+/// Extra settings override appsettings.json (e.g. <c>["Staff:DutyHours"] = "..."</c>);
+/// <c>services</c> replaces registrations (e.g. a fake <see cref="TimeProvider"/>).
 /// </summary>
 public sealed class FaqBotServer : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
+    private readonly string _environment;
 
-    public FaqBotServer(IDictionary<string, string?>? settings = null, string? databasePath = null)
+    public FaqBotServer(
+        IDictionary<string, string?>? settings = null,
+        string? databasePath = null,
+        Action<IServiceCollection>? services = null,
+        string environment = "Development")
     {
+        _services = services;
+        _environment = environment;
         DatabasePath = databasePath ?? Path.Combine(Path.GetTempPath(), "faqbot-tests", $"{Guid.NewGuid():N}.db");
         _settings = new(settings ?? new Dictionary<string, string?>())
         {
@@ -32,10 +43,15 @@ public sealed class FaqBotServer : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(_environment);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
         }
     }
 }

@@ -1,0 +1,93 @@
+using System.Security.Cryptography;
+using FaqBot.Conversation;
+using FaqBot.Schema;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FaqBot.Handoff;
+
+/// <summary>
+/// Runs inside <see cref="ConversationService"/> whenever a conversation's state is about to be saved
+/// (a bot turn or a staff action), under the conversation's lock. It is the one place that turns a
+/// handoff transition into its consequences: the <c>handoff.initiate</c> event with the transcript,
+/// <c>handoff.status</c> events, a callback offer when nobody can take the chat, and filing a callback
+/// request once the patient has given a name, a contact and consent.
+/// </summary>
+public sealed partial class HandoffRecorder(
+    IConversationStore store,
+    ICallbackStore callbacks,
+    IStaffAvailability availability,
+    IOptions<ClinicOptions> clinic,
+    TimeProvider time,
+    ILogger<HandoffRecorder> logger)
+{
+    private readonly TimeZoneInfo _zone = TimeZoneInfo.FindSystemTimeZoneById(clinic.Value.TimeZone);
+
+    /// <summary>
+    /// Returns the state to save and everything to record: <paramref name="outgoing"/> (what the turn or
+    /// staff action says) followed by the handoff's consequences. A bare <c>handoff.initiate</c> in
+    /// <paramref name="outgoing"/> is replaced by the complete one.
+    /// </summary>
+    public async Task<(ConversationState State, IReadOnlyList<Activity> Outgoing)> OnChangeAsync(
+        ConversationState before, ConversationState after, IReadOnlyList<Activity> outgoing, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        ArgumentNullException.ThrowIfNull(outgoing);
+        var result = outgoing.Where(a => !HandoffEvents.IsInitiate(a)).ToList();
+        var state = after;
+        var now = time.GetUtcNow();
+        var entering = IsWithHumans(after.Handoff) && !IsWithHumans(before.Handoff);
+
+        if (entering || (IsWithHumans(after.Handoff) && result.Count < outgoing.Count))
+        {
+            var transcript = await store.GetActivitiesAsync(after.ConversationId, 0, 500, ct);
+            result.Add(HandoffEvents.Initiate(after.Escalation, transcript.Select(s => s.Activity).Where(a => a.Type == ActivityTypes.Message)));
+            LogEscalated(logger, after.ConversationId, after.Escalation?.Reason, after.Escalation?.Priority);
+        }
+
+        if (entering && after.Handoff == HandoffState.Queued && !CallbackFlow.IsActive(after))
+        {
+            var check = availability.Check(now);
+            state = state with { CallbackOfferedAt = null };
+            if (!check.Available)
+            {
+                (state, var offer) = CallbackFlow.Offer(state, check, _zone, now, longWait: false);
+                result.Add(offer);
+            }
+        }
+
+        if (after.Handoff == HandoffState.WithStaff && before.Handoff != HandoffState.WithStaff)
+        {
+            result.Add(HandoffEvents.Status(HandoffEvents.Accepted, after.Owner?.Name));
+        }
+
+        if (after.Callback is { Name: { } name, Contact: { } contact, Consent: true } && before.Callback is not { Consent: true })
+        {
+            var id = $"cb_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+            await callbacks.AddAsync(new CallbackRequest(id, after.ConversationId, name, contact, true, now), ct);
+            LogCallbackFiled(logger, after.ConversationId, id);
+        }
+
+        if (after.Handoff == HandoffState.CallbackRequested && before.Handoff != HandoffState.CallbackRequested)
+        {
+            result.Add(HandoffEvents.Status(HandoffEvents.Failed, "No one could take the chat; a callback was offered."));
+        }
+
+        if (after.Handoff is HandoffState.Bot or HandoffState.Closed && IsWithHumans(before.Handoff))
+        {
+            result.Add(HandoffEvents.Status(HandoffEvents.Completed));
+        }
+
+        return (state, result);
+    }
+
+    public static bool IsWithHumans(HandoffState state) =>
+        state is HandoffState.Queued or HandoffState.WithStaff or HandoffState.CallbackRequested;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} escalated to staff: reason {Reason}, priority {Priority}")]
+    private static partial void LogEscalated(ILogger logger, string conversationId, string? reason, int? priority);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Callback request {CallbackId} filed for conversation {ConversationId}")]
+    private static partial void LogCallbackFiled(ILogger logger, string conversationId, string callbackId);
+}

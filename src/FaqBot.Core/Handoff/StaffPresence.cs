@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using FaqBot.Conversation;
+using Microsoft.Extensions.Options;
+
+namespace FaqBot.Handoff;
+
+/// <summary>Which staff members have the console open right now (its live feed is connected).</summary>
+public sealed class StaffPresence
+{
+    private readonly ConcurrentDictionary<Guid, StaffRef> _online = new();
+
+    public bool AnyoneOnline => !_online.IsEmpty;
+
+    /// <summary>Marks the staff member online until the returned handle is disposed.</summary>
+    public IDisposable Enter(StaffRef staff)
+    {
+        var id = Guid.NewGuid();
+        _online[id] = staff;
+        return new Leave(() => _online.TryRemove(id, out _));
+    }
+
+    private sealed class Leave(Action leave) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                leave();
+            }
+        }
+    }
+}
+
+/// <summary>Staff can take a chat when it is within duty hours and someone has the console open.</summary>
+public sealed class StaffAvailabilityService : IStaffAvailability
+{
+    private readonly DutyHours _hours;
+    private readonly StaffPresence _presence;
+
+    public StaffAvailabilityService(IOptions<StaffOptions> staff, IOptions<ClinicOptions> clinic, StaffPresence presence)
+    {
+        _hours = DutyHours.Parse(staff.Value.DutyHours);
+        Zone = TimeZoneInfo.FindSystemTimeZoneById(clinic.Value.TimeZone);
+        _presence = presence;
+    }
+
+    public TimeZoneInfo Zone { get; }
+
+    public StaffAvailability Check(DateTimeOffset now)
+    {
+        if (!_hours.IsOpen(now, Zone))
+        {
+            return new StaffAvailability(false, _hours.NextOpening(now, Zone));
+        }
+
+        return _presence.AnyoneOnline ? new StaffAvailability(true, now) : new StaffAvailability(false, null);
+    }
+}
+
+/// <summary>Checks the Staff section on start: duty hours parse and the clinic's time zone exists.</summary>
+public sealed class StaffOptionsValidator(IOptions<ClinicOptions> clinic) : IValidateOptions<StaffOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StaffOptions options)
+    {
+        var errors = new List<string>();
+        if (!DutyHours.TryParse(options.DutyHours, out _, out var error))
+        {
+            errors.Add($"Staff:DutyHours: {error}");
+        }
+
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(clinic.Value.TimeZone, out _))
+        {
+            errors.Add($"Clinic:TimeZone '{clinic.Value.TimeZone}' is not a known time zone (use an IANA name such as America/New_York).");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,227 @@
+using System.Runtime.CompilerServices;
+using System.Net.ServerSentEvents;
+using System.Security.Claims;
+using FaqBot.Conversation;
+using FaqBot.Handoff;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FaqBot.Staff;
+
+/// <summary>
+/// The staff JSON API under <c>/api/staff</c>. Every route but login needs the session cookie
+/// (401 otherwise); every state-changing one also the <c>X-CSRF-TOKEN</c> header (403 otherwise).
+/// Errors are ProblemDetails.
+/// </summary>
+public static class StaffEndpoints
+{
+    public const string CsrfHeader = "X-CSRF-TOKEN";
+
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(20);
+
+    public static IEndpointRouteBuilder MapStaffApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/staff").WithTags("Staff");
+        api.MapPost("/login", Login);
+
+        var read = api.MapGroup("").RequireAuthorization(StaffAuthenticationHandler.Policy);
+        read.MapGet("/me", Me);
+        read.MapGet("/queue", Queue);
+        read.MapGet("/conversations/{id}", Conversation);
+        read.MapGet("/callbacks", Callbacks);
+        read.MapGet("/feed", Feed);
+
+        var write = api.MapGroup("").RequireAuthorization(StaffAuthenticationHandler.Policy).AddEndpointFilter(RequireCsrf);
+        write.MapPost("/logout", Logout);
+        write.MapPost("/conversations/{id}/claim", Claim);
+        write.MapPost("/conversations/{id}/messages", Send);
+        write.MapPost("/conversations/{id}/handback", HandBack);
+        write.MapPost("/conversations/{id}/close", Close);
+        write.MapPost("/callbacks/{id}/done", CallbackDone);
+        return app;
+    }
+
+    public static async Task<Results<Ok<SignedInStaff>, ProblemHttpResult>> Login(
+        LoginRequest? request, StaffSignIn signIn, HttpContext context, IHostEnvironment environment, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request?.Email) || string.IsNullOrEmpty(request.Password) || request.Password.Length > StaffSignIn.MaxPasswordLength)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Email and password required", "Send {\"email\": ..., \"password\": ...}.");
+        }
+
+        var result = await signIn.SignInAsync(request.Email, request.Password, ct);
+        switch (result)
+        {
+            case { Status: SignInStatus.SignedIn, Account: { } account, Token: { } token, Session: { } session }:
+                context.Response.Cookies.Append(StaffSignIn.CookieName, token, new CookieOptions
+                {
+                    HttpOnly = true,
+                    Secure = !environment.IsDevelopment(),
+                    SameSite = SameSiteMode.Strict,
+                    Path = "/api/staff",
+                    IsEssential = true, // a browser-session cookie; the server ends the session after Staff:SessionHours
+                });
+                return TypedResults.Ok(new SignedInStaff(account.Id, account.Name, account.Role, session.CsrfToken));
+            case { Status: SignInStatus.LockedOut }:
+                return Problem(StatusCodes.Status401Unauthorized, "Account locked", "Too many failed sign-ins. Try again later or ask an admin.");
+            default:
+                return Problem(StatusCodes.Status401Unauthorized, "Sign-in failed", "The email or password is not right.");
+        }
+    }
+
+    public static async Task<NoContent> Logout(ClaimsPrincipal user, StaffSignIn signIn, HttpContext context, CancellationToken ct)
+    {
+        await signIn.SignOutAsync(user.FindFirstValue(StaffAuthenticationHandler.SessionClaim)!, ct);
+        context.Response.Cookies.Delete(StaffSignIn.CookieName, new CookieOptions { Path = "/api/staff" });
+        return TypedResults.NoContent();
+    }
+
+    public static Ok<SignedInStaff> Me(ClaimsPrincipal user) => TypedResults.Ok(new SignedInStaff(
+        user.FindFirstValue(ClaimTypes.NameIdentifier)!,
+        user.FindFirstValue(ClaimTypes.Name)!,
+        user.FindFirstValue(ClaimTypes.Role)!,
+        user.FindFirstValue(StaffAuthenticationHandler.CsrfClaim)!));
+
+    public static async Task<Ok<IReadOnlyList<QueueItem>>> Queue(IConversationStore store, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var items = new List<QueueItem>();
+        foreach (var state in await store.ListByHandoffAsync(HandoffService.QueueStates, ct))
+        {
+            items.Add(StaffViews.Summary(state, await StaffViews.LoadTranscriptAsync(store, state.ConversationId, ct), now));
+        }
+
+        return TypedResults.Ok(StaffViews.Order(items));
+    }
+
+    public static async Task<Results<Ok<ConversationDetail>, ProblemHttpResult>> Conversation(string id, IConversationStore store, TimeProvider time, CancellationToken ct)
+    {
+        if (await store.GetAsync(id, ct) is not { } state)
+        {
+            return NotFound();
+        }
+
+        var transcript = await StaffViews.LoadTranscriptAsync(store, id, ct);
+        var feedback = await store.GetFeedbackAsync(id, ct);
+        return TypedResults.Ok(new ConversationDetail(
+            StaffViews.Summary(state, transcript, time.GetUtcNow()),
+            [.. transcript.Select(s => StaffViews.Entry(id, s.Activity)).OfType<TranscriptEntry>()],
+            [.. feedback.Select(StaffViews.View)]));
+    }
+
+    public static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> Claim(string id, ClaimsPrincipal user, HandoffService handoff, IConversationStore store, TimeProvider time, CancellationToken ct) =>
+        await Outcome(await handoff.ClaimAsync(id, Staff(user), ct), store, time, ct);
+
+    public static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> Send(string id, StaffMessageRequest? request, ClaimsPrincipal user, HandoffService handoff, IConversationStore store, TimeProvider time, CancellationToken ct) =>
+        await Outcome(await handoff.SendAsync(id, Staff(user), request?.Text, ct), store, time, ct);
+
+    public static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> HandBack(string id, ClaimsPrincipal user, HandoffService handoff, IConversationStore store, TimeProvider time, CancellationToken ct) =>
+        await Outcome(await handoff.HandBackAsync(id, Staff(user), ct), store, time, ct);
+
+    public static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> Close(string id, ClaimsPrincipal user, HandoffService handoff, IConversationStore store, TimeProvider time, CancellationToken ct) =>
+        await Outcome(await handoff.CloseAsync(id, Staff(user), user.IsInRole(StaffRoles.Admin), ct), store, time, ct);
+
+    public static async Task<Ok<IReadOnlyList<CallbackView>>> Callbacks(ICallbackStore callbacks, CancellationToken ct) =>
+        TypedResults.Ok<IReadOnlyList<CallbackView>>([.. (await callbacks.ListAsync(200, ct)).Select(StaffViews.View)]);
+
+    public static async Task<Results<Ok<CallbackView>, ProblemHttpResult>> CallbackDone(string id, ClaimsPrincipal user, HandoffService handoff, ICallbackStore callbacks, CancellationToken ct)
+    {
+        var result = await handoff.CompleteCallbackAsync(id, Staff(user), ct);
+        return result.Outcome == HandoffOutcome.Done && await callbacks.GetAsync(id, ct) is { } done
+            ? TypedResults.Ok(StaffViews.View(done))
+            : NotFound(result.Problem);
+    }
+
+    /// <summary>Server-sent events: <c>queue</c> when the queue changes, <c>activity</c> for each new message or event of a staff conversation.</summary>
+    public static ServerSentEventsResult<FeedEvent> Feed(
+        ClaimsPrincipal user, ConversationFeed feed, IConversationStore store, StaffPresence presence, StaffSignIn signIn,
+        IHostApplicationLifetime lifetime, TimeProvider time, HttpContext context)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+        return TypedResults.ServerSentEvents(Stream(user, feed, store, presence, signIn, time, context.RequestAborted, lifetime.ApplicationStopping));
+    }
+
+    private static async IAsyncEnumerable<SseItem<FeedEvent>> Stream(
+        ClaimsPrincipal user, ConversationFeed feed, IConversationStore store, StaffPresence presence, StaffSignIn signIn, TimeProvider time,
+        CancellationToken aborted, CancellationToken stopping, [EnumeratorCancellation] CancellationToken enumeration = default)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping, enumeration);
+        var ct = stop.Token;
+        using var subscription = feed.SubscribeAll();
+        using var online = presence.Enter(Staff(user));
+        var cookieSession = user.FindFirstValue(StaffAuthenticationHandler.SessionClaim);
+        yield return new SseItem<FeedEvent>(new FeedEvent(null, null), "hello") { ReconnectionInterval = TimeSpan.FromSeconds(3) };
+
+        while (!ct.IsCancellationRequested)
+        {
+            bool ready;
+            using (var beat = new CancellationTokenSource(Heartbeat, time))
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(ct, beat.Token))
+            {
+                try
+                {
+                    ready = await subscription.Reader.WaitToReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    ready = false;
+                }
+                catch (OperationCanceledException)
+                {
+                    yield break;
+                }
+            }
+
+            if (!ready)
+            {
+                // Heartbeat: keeps proxies from closing the stream, and ends it once the session is gone.
+                if (subscription.Reader.Completion.IsCompleted || cookieSession is null || !await signIn.IsSessionAliveAsync(cookieSession, ct))
+                {
+                    yield break;
+                }
+
+                yield return new SseItem<FeedEvent>(new FeedEvent(null, null), "ping");
+                continue;
+            }
+
+            while (subscription.Reader.TryRead(out var item))
+            {
+                if (item.QueueChanged)
+                {
+                    yield return new SseItem<FeedEvent>(new FeedEvent(item.ConversationId, null), "queue");
+                }
+                else if (item.Stored is { } stored && StaffViews.Entry(item.ConversationId, stored.Activity) is { } entry
+                    && (entry.Sender == "staff" || (await store.GetAsync(item.ConversationId, ct))?.Handoff is { } state && HandoffRecorder.IsWithHumans(state)))
+                {
+                    yield return new SseItem<FeedEvent>(new FeedEvent(item.ConversationId, entry), "activity");
+                }
+            }
+        }
+    }
+
+    private static StaffRef Staff(ClaimsPrincipal user) =>
+        new(user.FindFirstValue(ClaimTypes.NameIdentifier)!, user.FindFirstValue(ClaimTypes.Name)!);
+
+    private static async ValueTask<object?> RequireCsrf(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        return StaffSignIn.CsrfMatches(http.User.FindFirstValue(StaffAuthenticationHandler.CsrfClaim), http.Request.Headers[CsrfHeader].ToString())
+            ? await next(context)
+            : Problem(StatusCodes.Status403Forbidden, "CSRF token missing or wrong", $"Send the csrfToken from sign-in in the {CsrfHeader} header.");
+    }
+
+    private static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> Outcome(HandoffResult result, IConversationStore store, TimeProvider time, CancellationToken ct) => result switch
+    {
+        { Outcome: HandoffOutcome.Done, State: { } state } =>
+            TypedResults.Ok(StaffViews.Summary(state, await StaffViews.LoadTranscriptAsync(store, state.ConversationId, ct), time.GetUtcNow())),
+        { Outcome: HandoffOutcome.Conflict } => Problem(StatusCodes.Status409Conflict, "Conflict", result.Problem),
+        { Outcome: HandoffOutcome.Invalid } => Problem(StatusCodes.Status400BadRequest, "Invalid request", result.Problem),
+        _ => NotFound(result.Problem),
+    };
+
+    private static ProblemHttpResult NotFound(string? detail = null) =>
+        Problem(StatusCodes.Status404NotFound, "Not found", detail ?? "No such conversation.");
+
+    private static ProblemHttpResult Problem(int status, string title, string? detail) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: title);
+}

@@ -1,0 +1,66 @@
+using FaqBot.Handoff;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace FaqBot.Staff;
+
+public static class StaffSetup
+{
+    /// <summary>Staff accounts and sign-in, the handoff service, duty hours, callbacks and the queue watcher.</summary>
+    public static IServiceCollection AddStaff(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StaffOptions>().Bind(configuration.GetSection(StaffOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StaffOptions>, StaffOptionsValidator>();
+        services.AddSingleton<IStaffDirectory, SqliteStaffDirectory>();
+        services.AddSingleton<ICallbackStore, SqliteCallbackStore>();
+        services.AddSingleton<StaffPresence>();
+        services.AddSingleton<IStaffAvailability, StaffAvailabilityService>();
+        services.AddSingleton<HandoffRecorder>();
+        services.AddSingleton<HandoffService>();
+        services.AddSingleton<IPasswordHasher<StaffAccount>, PasswordHasher<StaffAccount>>();
+        services.AddSingleton<StaffSignIn>();
+        services.AddHostedService<StaffStoreInitializer>();
+        services.AddHostedService<QueueWatcher>();
+
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, StaffAuthenticationHandler>(StaffAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddPolicy(StaffAuthenticationHandler.Policy, policy => policy
+            .AddAuthenticationSchemes(StaffAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser());
+        return services;
+    }
+
+    /// <summary>The staff API under /api/staff and the console page at /staff.</summary>
+    public static IEndpointRouteBuilder MapStaff(this IEndpointRouteBuilder app)
+    {
+        app.MapStaffApi();
+        app.MapGet("/staff", ConsolePage).ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>The console page, with a strict content security policy: only its own script and styles.</summary>
+    public static IResult ConsolePage(IWebHostEnvironment environment, HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.CacheControl = "no-store";
+        var page = environment.WebRootFileProvider.GetFileInfo("staff/index.html");
+        return page.Exists && page.PhysicalPath is { } path
+            ? TypedResults.PhysicalFile(path, "text/html; charset=utf-8")
+            : TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "Console missing", detail: "wwwroot/staff/index.html was not found next to the program.");
+    }
+
+    /// <summary>Creates the staff and callback tables before the server takes its first request.</summary>
+    private sealed class StaffStoreInitializer(IStaffDirectory directory, ICallbackStore callbacks) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await directory.InitializeAsync(cancellationToken);
+            await callbacks.InitializeAsync(cancellationToken);
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FaqBot.Conversation;
+using FaqBot.Handoff;
+using FaqBot.Schema;
+
+namespace FaqBot.Staff;
+
+/// <summary>Builds what the console shows from the stored conversation.</summary>
+public static class StaffViews
+{
+    public static async Task<IReadOnlyList<StoredActivity>> LoadTranscriptAsync(IConversationStore store, string conversationId, CancellationToken ct)
+    {
+        var all = new List<StoredActivity>();
+        while (true)
+        {
+            var page = await store.GetActivitiesAsync(conversationId, all.Count == 0 ? 0 : all[^1].Sequence, 500, ct);
+            all.AddRange(page);
+            if (page.Count < 500)
+            {
+                return all;
+            }
+        }
+    }
+
+    public static QueueItem Summary(ConversationState state, IReadOnlyList<StoredActivity> transcript, DateTimeOffset now)
+    {
+        var patient = transcript.Select(s => s.Activity).Where(a => a.Type == ActivityTypes.Message && a.From?.Role == RoleTypes.User && !string.IsNullOrWhiteSpace(a.Text)).ToList();
+        var since = state.Escalation?.At ?? state.UpdatedAt;
+        return new QueueItem(
+            state.ConversationId,
+            JsonNamingPolicy.CamelCase.ConvertName(state.Handoff.ToString()),
+            state.Escalation?.Reason,
+            state.Escalation?.Priority ?? 0,
+            Math.Max(0, (long)(now - since).TotalSeconds),
+            state.Escalation?.At,
+            state.FirstQuestion ?? patient.FirstOrDefault()?.Text,
+            patient.LastOrDefault()?.Text,
+            state.Owner is { } owner ? new OwnerView(owner.Id, owner.Name) : null,
+            state.CallbackOfferedAt is not null);
+    }
+
+    /// <summary>Risk first (priority), then the longest wait.</summary>
+    public static IReadOnlyList<QueueItem> Order(IEnumerable<QueueItem> items) =>
+        [.. items.OrderByDescending(i => i.Priority).ThenBy(i => i.EscalatedAt ?? DateTimeOffset.MaxValue)];
+
+    public static TranscriptEntry? Entry(string conversationId, Activity activity)
+    {
+        if (activity.Type is not (ActivityTypes.Message or ActivityTypes.Event or ActivityTypes.EndOfConversation))
+        {
+            return null;
+        }
+
+        var from = activity.From;
+        var sender = from switch
+        {
+            { Role: RoleTypes.User } => "patient",
+            { Id: var id } when id.StartsWith("staff:", StringComparison.Ordinal) => "staff",
+            { Role: RoleTypes.Bot } => "assistant",
+            _ => "system",
+        };
+        var isEvent = activity.Type != ActivityTypes.Message;
+        return new TranscriptEntry(
+            conversationId,
+            activity.Id,
+            activity.Timestamp,
+            activity.Type,
+            sender,
+            from?.Name,
+            activity.Text,
+            isEvent ? activity.Name : null,
+            isEvent ? EventValue(activity) : null,
+            Citations(activity));
+    }
+
+    public static IReadOnlyList<CitedPassage> Citations(Activity activity)
+    {
+        var message = activity.Entities?.FirstOrDefault(e => (string?)e["type"] == "https://schema.org/Message");
+        if (message?["citation"] is not { } citation)
+        {
+            return [];
+        }
+
+        var claims = citation is JsonArray array ? array.OfType<JsonObject>() : citation is JsonObject one ? [one] : [];
+        return [.. claims.Select(c => new CitedPassage(
+            c["position"]?.ToString(),
+            c["appearance"]?["name"]?.ToString() ?? c["name"]?.ToString(),
+            c["appearance"]?["text"]?.ToString()))];
+    }
+
+    /// <summary>An event's value, or for a feedback event the reaction. Transcript attachments are left out.</summary>
+    private static JsonNode? EventValue(Activity activity) =>
+        activity.Value?.DeepClone()
+        ?? (activity.Entities is [var first, ..] && first["@type"]?.ToString() is { } reaction ? new JsonObject { ["reaction"] = reaction } : null);
+
+    public static CallbackView View(CallbackRequest r) => new(r.Id, r.ConversationId, r.Name, r.Contact, r.Consent, r.CreatedAt, r.DoneAt, r.DoneBy);
+
+    public static FeedbackView View(FeedbackRecord f) => new(f.ActivityId, f.Reaction, f.Question, f.Outcome, f.CitedPassages, f.At);
+}

@@ -1,0 +1,103 @@
+using FaqBot.Conversation;
+using FaqBot.Handoff;
+using FaqBot.Schema;
+using FaqBot.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace FaqBot.Tests.Staff;
+
+public sealed class StaffConsoleBrowserTests
+{
+    [Fact]
+    public async Task Staff_sign_in_see_the_alert_claim_reply_and_hand_back()
+    {
+        await using var server = new FaqBotServer();
+        var sam = await StaffKit.AddStaffAsync(server, "sam@clinic.example", "Sam");
+        var (playwright, browser) = await StaffBrowser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var context = await browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
+        var page = await context.NewPageAsync();
+        var scriptErrors = new List<string>();
+        page.PageError += (_, error) => scriptErrors.Add(error);
+
+        await StaffBrowser.SignInAsync(page, "sam@clinic.example", StaffKit.Password);
+        await Expect(page.Locator("#queue-empty")).ToBeVisibleAsync();
+        await StaffKit.QueueAsync(server, "Can I talk to someone about my appointment?");
+        var id = await StaffKit.QueueAsync(server, "I don't want to be alive anymore", EscalationReasons.Crisis);
+
+        // The alert: banner, title badge, crisis highlighted and first in the queue.
+        await Expect(page.Locator("#alert")).ToContainTextAsync("URGENT");
+        await Expect(page).ToHaveTitleAsync("(2) Care team console");
+        var first = page.Locator("#queue li").First;
+        await Expect(first).ToHaveClassAsync("urgent");
+        await Expect(first).ToContainTextAsync("crisis");
+        await Expect(first).ToContainTextAsync("I don't want to be alive anymore");
+        Assert.NotEqual("0", await page.EvaluateAsync<string>("document.body.dataset.alerts || '0'"));
+        await StaffBrowser.ScreenshotAsync(page, "staff-1-alert.png");
+
+        // Open and claim with the keyboard.
+        await first.GetByRole(AriaRole.Button).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#transcript")).ToContainTextAsync("I don't want to be alive anymore");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Claim" }).ClickAsync();
+        await Expect(page.Locator("#reply")).ToBeEnabledAsync();
+        await Expect(page.Locator("#reply")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync("Hi, I'm Sam from the care team. I'm here with you.");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#transcript li.staff")).ToContainTextAsync("I'm here with you.");
+        await Expect(page.Locator("#reply")).ToHaveValueAsync("");
+
+        // The patient's messages arrive live, as text (never as HTML).
+        await StaffKit.PatientSaysAsync(server, id, "thank you <img src=x onerror=\"document.title='pwned'\"> I'm scared");
+        var patientLine = page.Locator("#transcript li.patient").Last;
+        await Expect(patientLine).ToContainTextAsync("<img src=x onerror=\"document.title='pwned'\"> I'm scared");
+        Assert.Equal(0, await page.Locator("#transcript img").CountAsync());
+        await StaffBrowser.ScreenshotAsync(page, "staff-2-chat.png");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Hand back to the assistant" }).ClickAsync();
+        await Expect(page.Locator("#conversation-meta")).ToContainTextAsync("bot");
+        await Expect(page.Locator("#reply")).ToBeDisabledAsync();
+        await Expect(page).ToHaveTitleAsync("(1) Care team console");
+        await StaffBrowser.ScreenshotAsync(page, "staff-3-handed-back.png");
+
+        var log = await StaffKit.LogAsync(server, id);
+        var reply = Assert.Single(log, a => a.Text == "Sam (care team): Hi, I'm Sam from the care team. I'm here with you.");
+        Assert.Equal(new ChannelAccount($"staff:{sam.Id}", "Sam", RoleTypes.Bot), reply.From);
+        Assert.Equal(HandoffState.Bot, (await StaffKit.StateAsync(server, id))!.Handoff);
+        Assert.Empty(scriptErrors);
+        Assert.NotEqual("pwned", await page.TitleAsync());
+    }
+
+    [Fact]
+    public async Task A_callback_request_shows_in_the_console_and_can_be_marked_done()
+    {
+        await using var server = new FaqBotServer(new Dictionary<string, string?> { ["Staff:DutyHours"] = "never" });
+        await StaffKit.AddStaffAsync(server, "sam@clinic.example", "Sam");
+        var id = await StaffKit.QueueAsync(server, "Please call me about booking");
+        var conversations = server.Services.GetRequiredService<ConversationService>();
+        foreach (var answer in new[] { "Jordan", "jordan@example.org", "yes" })
+        {
+            await conversations.UpdateAsync(id, s => CallbackFlow.Handle(s, answer) is var step ? (step.State, [step.ToActivity()]) : null);
+        }
+
+        var (playwright, browser) = await StaffBrowser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await (await browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString() })).NewPageAsync();
+        await StaffBrowser.SignInAsync(page, "sam@clinic.example", StaffKit.Password);
+
+        var request = page.Locator("#callbacks li");
+        await Expect(request).ToContainTextAsync("Jordan");
+        await Expect(request).ToContainTextAsync("jordan@example.org");
+        await Expect(page.Locator("#queue li")).ToContainTextAsync("callback requested");
+        await StaffBrowser.ScreenshotAsync(page, "staff-4-callbacks.png");
+        await request.GetByRole(AriaRole.Button, new() { Name = "Mark done" }).ClickAsync();
+
+        await Expect(page.Locator("#callbacks-empty")).ToBeVisibleAsync();
+        await Expect(page.Locator("#queue-empty")).ToBeVisibleAsync();
+        Assert.NotNull(Assert.Single(await server.Services.GetRequiredService<ICallbackStore>().ListAsync()).DoneAt);
+    }
+}
