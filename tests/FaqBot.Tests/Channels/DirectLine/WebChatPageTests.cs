@@ -57,6 +57,7 @@ public sealed partial class WebChatPageTests(BrowserFixture browser) : IClassFix
         var log = await store.GetActivitiesAsync(conversationId, 0);
         var question = log.Single(s => s.Activity.Text == "can I drive afterward?").Activity;
         var answer = log.First(s => s.Activity.ReplyToId == question.Id && s.Activity.Type == ActivityTypes.Message).Activity;
+        CitedAnswer.AssertCited(answer.Text, answer.TextFormat, new System.Text.Json.Nodes.JsonArray([.. answer.Entities!.Select(e => e.DeepClone())]));
         var claim = answer.Entities!.First(e => (string?)e["type"] == "https://schema.org/Message")["citation"]![0]!;
         var passage = claim["appearance"]!["text"]!.GetValue<string>();
         var title = claim["appearance"]!["name"]!.GetValue<string>();
@@ -66,6 +67,16 @@ public sealed partial class WebChatPageTests(BrowserFixture browser) : IClassFix
         Assert.True(await page.Locator(".webchat__thumb-button").CountAsync() >= 2);
         Directory.CreateDirectory(Screenshots);
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "webchat-answer.png"), FullPage = true });
+
+        // Thumbs up: Web Chat sends an event that reaches the conversation with the clicked action unchanged.
+        var like = answer.Entities!.First(e => (string?)e["type"] == "https://schema.org/Message")["potentialAction"]![0]!;
+        using (var feed = server.Services.GetRequiredService<ConversationFeed>().Subscribe(conversationId))
+        {
+            await page.Locator(".webchat__thumb-button").First.ClickAsync();
+            var feedback = await NextStoredAsync(feed, a => a.Type == ActivityTypes.Event);
+            Assert.Equal("webchat:activity-status/feedback", feedback.Name);
+            Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(like, feedback.Entities![0]), $"Sent {like.ToJsonString()}, stored {feedback.Entities![0].ToJsonString()}");
+        }
 
         await citation.ClickAsync();
         var dialog = page.Locator(".webchat__citation-modal-dialog");
@@ -77,11 +88,16 @@ public sealed partial class WebChatPageTests(BrowserFixture browser) : IClassFix
         await page.Keyboard.PressAsync("Escape");
         await dialog.WaitForAsync(new() { State = WaitForSelectorState.Hidden, Timeout = Guard });
 
-        // A suggested action sends its value and gets its own answer.
+        // Answers carry no buttons; asking what the assistant can do brings suggested questions.
+        // Clicking one sends its value and gets its own answer.
+        await SendAsync(page, "what can you help me with?");
         var action = page.Locator(".webchat__suggested-action").First;
         await action.WaitForAsync(new() { Timeout = Guard });
+        log = await store.GetActivitiesAsync(conversationId, 0);
+        var offered = log.Last(s => s.Activity.SuggestedActions is { Actions.Count: > 0 }).Activity.SuggestedActions!.Actions;
+        var actionTitle = (await action.InnerTextAsync()).Trim();
+        var actionValue = offered.Single(a => a.Title == actionTitle).Value;
         var botBubbles = await BotBubbleCountAsync(page);
-        var actionValue = answer.SuggestedActions!.Actions[0].Value;
         await action.ClickAsync();
         await page.WaitForFunctionAsync(
             "n => document.querySelectorAll('.webchat__bubble:not(.webchat__bubble--from-user)').length > n", botBubbles, new() { Timeout = Guard });
@@ -90,8 +106,9 @@ public sealed partial class WebChatPageTests(BrowserFixture browser) : IClassFix
         var followUp = log.Last(s => s.Activity.From?.Role == RoleTypes.User && s.Activity.Type == ActivityTypes.Message).Activity;
         Assert.Equal(actionValue, followUp.Text);
         var followUpAnswer = log.Last(s => s.Activity.ReplyToId == followUp.Id && s.Activity.Type == ActivityTypes.Message).Activity;
-        var firstWords = string.Join(' ', Plain(followUpAnswer.Text!).Split(' ').Take(4));
-        await page.GetByText(firstWords, new() { Exact = false }).First.WaitForAsync(new() { Timeout = Guard });
+        var quoted = Plain(followUpAnswer.Entities!.First(e => (string?)e["type"] == "https://schema.org/Message")["citation"]![0]!["appearance"]!["text"]!.GetValue<string>());
+        var lastBubble = page.Locator(".webchat__bubble:not(.webchat__bubble--from-user)").Last;
+        Assert.Contains(quoted[..Math.Min(60, quoted.Length)], Plain(await lastBubble.InnerTextAsync()), StringComparison.Ordinal);
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "webchat-suggested-action.png"), FullPage = true });
     }
 
@@ -173,11 +190,26 @@ public sealed partial class WebChatPageTests(BrowserFixture browser) : IClassFix
         await input.PressAsync("Enter");
     }
 
+    private static async Task<Activity> NextStoredAsync(FeedSubscription feed, Func<Activity, bool> match)
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromMilliseconds(Guard));
+        await foreach (var item in feed.Reader.ReadAllAsync(guard.Token))
+        {
+            if (item.Stored?.Activity is { } activity && match(activity))
+            {
+                return activity;
+            }
+        }
+
+        throw new InvalidOperationException("The feed ended.");
+    }
+
     private static Task<int> BotBubbleCountAsync(IPage page) =>
         page.EvaluateAsync<int>("() => document.querySelectorAll('.webchat__bubble:not(.webchat__bubble--from-user)').length");
 
     /// <summary>Text without Markdown marks and with single spaces, to compare source and rendered text.</summary>
-    private static string Plain(string text) => Spaces().Replace(Marks().Replace(text, ""), " ").Trim();
+    private static string Plain(string text) => Spaces().Replace(Marks().Replace(text, ""), " ").Trim()
+        .Replace('\u2019', '\'').Replace('\u2018', '\'').Replace('\u201C', '"').Replace('\u201D', '"'); // Web Chat's Markdown uses typographic quotes
 
     [GeneratedRegex(@"[*_`#>]|\[(\d+)\]")]
     private static partial Regex Marks();
