@@ -19,7 +19,7 @@ public static partial class DirectLineEndpoints
 
     public static RouteGroupBuilder MapDirectLineApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v3/directline").RequireRateLimiting(DirectLineRateLimit.PolicyName);
+        var group = app.MapGroup("/v3/directline").RequireRateLimiting(DirectLineRateLimit.PolicyName).AddEndpointFilter(NoStore);
         group.MapPost("/tokens/generate", GenerateToken);
         group.MapPost("/tokens/refresh", RefreshToken);
         group.MapPost("/conversations", StartConversation);
@@ -29,6 +29,13 @@ public static partial class DirectLineEndpoints
         group.MapPost("/conversations/{conversationId}/upload", Upload);
         group.MapGet("/conversations/{conversationId}/stream", DirectLineStream.Connect);
         return group;
+    }
+
+    /// <summary>Answers carry tokens and patients' words: never cached.</summary>
+    internal static ValueTask<object?> NoStore(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        context.HttpContext.Response.Headers.CacheControl = "no-store";
+        return next(context);
     }
 
     /// <summary>POST tokens/generate: with the secret, a token for a new (not yet started) conversation.</summary>

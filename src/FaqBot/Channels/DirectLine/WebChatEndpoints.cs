@@ -11,7 +11,7 @@ public static class WebChatEndpoints
     public static IEndpointRouteBuilder MapWebChatApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/site", GetSite);
-        app.MapPost("/api/directline/token", CreateToken).RequireRateLimiting(DirectLineRateLimit.PolicyName);
+        app.MapPost("/api/directline/token", CreateToken).RequireRateLimiting(DirectLineRateLimit.PolicyName).AddEndpointFilter(DirectLineEndpoints.NoStore);
         return app;
     }
 
