@@ -202,10 +202,11 @@ public sealed partial class PassageIndex : IDisposable
             long matched = 0;
             for (var i = 0; i < concepts.Count; i++)
             {
-                if (f.BodyHas(concepts[i]))
+                var credit = f.BodyCredit(concepts[i]);
+                if (credit > 0)
                 {
-                    covered += weights[i];
-                    inBody += weights[i];
+                    covered += weights[i] * credit;
+                    inBody += weights[i] * credit;
                     matched |= 1L << Math.Min(i, 62);
                     own += f.ContainsSequence(concepts[i].OwnStems) ? weights[i] : 0;
                 }
@@ -290,7 +291,7 @@ public sealed partial class PassageIndex : IDisposable
             || first.StartsWith("Their ", StringComparison.Ordinal) || first.StartsWith("Others ", StringComparison.Ordinal);
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\b(\d+(-\d+)?|an|one|a few|few|several)\s+(minutes?|hours?|days?|weeks?|months?)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(\d+(-\d+)?|an|one|two|a few|few|several)\s+(minutes?|hours?|days?|weeks?|months?)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex Duration();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\b(within (hours|minutes|days)|hours to days|almost immediately|within just a few hours|within the first few days)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
@@ -316,12 +317,18 @@ public sealed partial class PassageIndex : IDisposable
         bool HasSpeed,
         bool StartsMidThought)
     {
-        /// <summary>The frame of "how long"/"how soon" is answered by a stated duration or onset, not by its own words ("lasts").</summary>
-        public bool BodyHas(Concept concept) => concept.Answer switch
+        public bool BodyHas(Concept concept) => BodyCredit(concept) > 0;
+
+        /// <summary>
+        /// How well the passage text answers the concept: 1 when it contains it. The frame of "how long"/"how soon"
+        /// is answered fully by a stated duration or onset ("about 45 minutes", "within hours"), half by its words only
+        /// ("the duration of these benefits can vary").
+        /// </summary>
+        public double BodyCredit(Concept concept) => concept.Answer switch
         {
-            AnswerKind.Duration => HasDuration,
-            AnswerKind.Speed => HasSpeed,
-            _ => concept.AlternativeStems.Any(ContainsSequence),
+            AnswerKind.Duration => HasDuration ? 1 : concept.AlternativeStems.Any(ContainsSequence) ? 0.5 : 0,
+            AnswerKind.Speed => HasSpeed ? 1 : concept.AlternativeStems.Any(ContainsSequence) ? 0.5 : 0,
+            _ => concept.AlternativeStems.Any(ContainsSequence) ? 1 : 0,
         };
 
         public bool ContextHas(Concept concept) =>
