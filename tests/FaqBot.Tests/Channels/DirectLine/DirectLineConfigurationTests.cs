@@ -46,4 +46,24 @@ public sealed class DirectLineConfigurationTests
     }
 
     private static string Flatten(Exception error) => error.InnerException is null ? error.Message : error.Message + " " + Flatten(error.InnerException);
+
+    [Theory]
+    [InlineData("https", "clinic.example", "wss://clinic.example/v3/directline/conversations/c1/stream?watermark=5&t=")]
+    [InlineData("http", "127.0.0.1:5000", "ws://127.0.0.1:5000/v3/directline/conversations/c1/stream?watermark=5&t=")]
+    public async Task Stream_url_follows_the_request_scheme_and_host(string scheme, string host, string expectedStart)
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(new DirectLineOptions { SigningKey = DirectLineTestClient.SigningKey });
+        var key = new DirectLineSigningKey(options, new FaqBot.Storage.SqliteDatabase("Data Source=:memory:", Path.GetTempPath()), Microsoft.Extensions.Logging.Abstractions.NullLogger<DirectLineSigningKey>.Instance);
+        var tokens = new DirectLineTokens(options, key, TimeProvider.System);
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Request.Scheme = scheme;
+        context.Request.Host = new Microsoft.AspNetCore.Http.HostString(host);
+
+        var url = await DirectLineEndpoints.StreamUrlAsync(context.Request, tokens, "c1", "dl_u", 5);
+
+        Assert.StartsWith(expectedStart, url, StringComparison.Ordinal);
+        var t = url[expectedStart.Length..];
+        var auth = await tokens.AuthenticateAsync(Uri.UnescapeDataString(t), "c1", stream: true);
+        Assert.Equal("dl_u", auth.Caller!.UserId);
+    }
 }
