@@ -60,7 +60,7 @@ public static class DirectLineError
         405 => "This Direct Line resource does not accept that HTTP method.",
         413 => "The request body is too large.",
         429 => "Too many requests; please wait a moment.",
-        _ when status >= 500 => "Something went wrong on our side. Nothing you sent was lost; please try again.",
+        _ when status >= 500 => "Something went wrong on our side; your last message may not have been saved. Please try again. In an emergency call 911, or call or text 988.",
         _ => "The request could not be handled.",
     };
 }
