@@ -1,4 +1,6 @@
 using FaqBot.Ask;
+using FaqBot.Channels.BotConnector;
+using FaqBot.Channels.DirectLine;
 using FaqBot.Commands;
 using FaqBot.Hosting;
 using FaqBot.Staff;
@@ -10,6 +12,8 @@ var root = builder.Environment.ContentRootPath;
 builder.Services.AddProblemDetailsDialect();
 builder.Services.AddKnowledge(builder.Configuration);
 builder.Services.AddConversation(builder.Configuration, root);
+builder.Services.AddDirectLine(builder.Configuration);
+builder.Services.AddBotConnector(builder.Configuration);
 builder.Services.AddStaff(builder.Configuration);
 
 var app = builder.Build();
@@ -19,10 +23,16 @@ if (command is not null)
 }
 
 app.UseProblemDetailsDialect();
+app.UseDirectLineErrors();
+app.UseDefaultFiles();
 app.UseStaticFiles();
+app.UseWebSockets();
+app.UseRateLimiter();
 
 app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
 app.MapAsk();
+app.MapDirectLine();
+app.MapBotConnector();
 app.MapStaff();
 
 await app.RunAsync();

@@ -57,10 +57,22 @@ public sealed partial class ConversationService(
     }
 
     /// <summary>Records what a patient sent (echoed to listeners), then runs the bot's turn on it.</summary>
-    public async Task<StoredActivity> ReceiveAsync(string conversationId, Activity incoming, CancellationToken ct = default)
+    public Task<StoredActivity> ReceiveAsync(string conversationId, Activity incoming, CancellationToken ct = default) =>
+        ReceiveAsync(conversationId, incoming, afterStored: null, ct);
+
+    /// <summary>
+    /// Like <see cref="ReceiveAsync(string, Activity, CancellationToken)"/>; <paramref name="afterStored"/>
+    /// runs once the activity is stored and before the turn (a channel maps its own activity id to ours).
+    /// </summary>
+    public async Task<StoredActivity> ReceiveAsync(string conversationId, Activity incoming, Func<StoredActivity, Task>? afterStored, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(incoming);
         var stored = await AppendAsync(conversationId, incoming, ct);
+        if (afterStored is not null)
+        {
+            await afterStored(stored);
+        }
+
         await RunTurnAsync(conversationId, stored.Activity, ct);
         return stored;
     }

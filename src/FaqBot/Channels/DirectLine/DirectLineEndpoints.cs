@@ -1,0 +1,401 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using FaqBot.Conversation;
+using FaqBot.Schema;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace FaqBot.Channels.DirectLine;
+
+/// <summary>
+/// Direct Line 3.0 REST under /v3/directline, as the official Web Chat and botframework-directlinejs
+/// expect it (see shared/protocol/bot-framework.md §2). Every patient activity goes through
+/// <see cref="ConversationService.ReceiveAsync"/>, which stores it before anything is acknowledged.
+/// </summary>
+public static partial class DirectLineEndpoints
+{
+    public const string ChannelId = "directline";
+
+    public static RouteGroupBuilder MapDirectLineApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v3/directline").RequireRateLimiting(DirectLineRateLimit.PolicyName).AddEndpointFilter(NoStore);
+        group.MapPost("/tokens/generate", GenerateToken);
+        group.MapPost("/tokens/refresh", RefreshToken);
+        group.MapPost("/conversations", StartConversation);
+        group.MapGet("/conversations/{conversationId}", GetConversation);
+        group.MapPost("/conversations/{conversationId}/activities", PostActivity);
+        group.MapGet("/conversations/{conversationId}/activities", GetActivities);
+        group.MapPost("/conversations/{conversationId}/upload", Upload);
+        group.MapGet("/conversations/{conversationId}/stream", DirectLineStream.Connect);
+        return group;
+    }
+
+    /// <summary>Answers carry tokens and patients' words: never cached.</summary>
+    internal static ValueTask<object?> NoStore(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        context.HttpContext.Response.Headers.CacheControl = "no-store";
+        return next(context);
+    }
+
+    /// <summary>POST tokens/generate: with the secret, a token for a new (not yet started) conversation.</summary>
+    public static async Task<Results<JsonHttpResult<ConversationResponse>, JsonHttpResult<ErrorResponse>>> GenerateToken(
+        HttpRequest request, DirectLineTokens tokens, IOptions<DirectLineOptions> options)
+    {
+        if (options.Value.Secret.Length == 0)
+        {
+            return DirectLineError.Create(StatusCodes.Status403Forbidden, DirectLineError.Forbidden,
+                "tokens/generate is disabled because no DirectLine:Secret is configured. The chat page gets its token from POST /api/directline/token.");
+        }
+
+        var auth = await tokens.AuthenticateAsync(DirectLineTokens.BearerOf(request), null);
+        if (auth.Error is { } error)
+        {
+            return error;
+        }
+
+        if (!auth.Caller!.IsSecret)
+        {
+            return DirectLineError.Create(StatusCodes.Status403Forbidden, DirectLineError.Forbidden, "tokens/generate needs the Direct Line secret, not a token.");
+        }
+
+        var (parameters, bodyError) = await ReadJsonAsync<TokenParameters>(request, options.Value.MaxBodyBytes, optional: true);
+        if (bodyError is not null)
+        {
+            return bodyError;
+        }
+
+        var (userId, userError) = UserIdFrom(parameters?.User);
+        if (userError is not null)
+        {
+            return userError;
+        }
+
+        var conversationId = DirectLineTokens.NewConversationId();
+        return Json(new ConversationResponse(conversationId, await tokens.IssueConversationTokenAsync(conversationId, userId!), tokens.TokenLifetimeSeconds));
+    }
+
+    /// <summary>POST tokens/refresh: a new token for the same conversation and user, while the current one is valid.</summary>
+    public static async Task<Results<JsonHttpResult<ConversationResponse>, JsonHttpResult<ErrorResponse>>> RefreshToken(
+        HttpRequest request, DirectLineTokens tokens)
+    {
+        var auth = await tokens.AuthenticateAsync(DirectLineTokens.BearerOf(request), null);
+        if (auth.Error is { } error)
+        {
+            return error;
+        }
+
+        if (auth.Caller!.IsSecret)
+        {
+            return DirectLineError.BadRequest("tokens/refresh renews a token; a secret does not expire.");
+        }
+
+        var caller = auth.Caller;
+        return Json(new ConversationResponse(caller.ConversationId!, await tokens.IssueConversationTokenAsync(caller.ConversationId!, caller.UserId!), tokens.TokenLifetimeSeconds));
+    }
+
+    /// <summary>
+    /// POST conversations: starts the token's conversation (201; 200 when it already started) or, with
+    /// the secret, a new one. Answers with a fresh token and an absolute ws(s):// stream URL.
+    /// </summary>
+    public static async Task<Results<JsonHttpResult<ConversationResponse>, JsonHttpResult<ErrorResponse>>> StartConversation(
+        HttpRequest request, DirectLineTokens tokens, ConversationService conversations, IOptions<DirectLineOptions> options)
+    {
+        var auth = await tokens.AuthenticateAsync(DirectLineTokens.BearerOf(request), null);
+        if (auth.Error is { } error)
+        {
+            return error;
+        }
+
+        var (parameters, bodyError) = await ReadJsonAsync<TokenParameters>(request, options.Value.MaxBodyBytes, optional: true);
+        if (bodyError is not null)
+        {
+            return bodyError;
+        }
+
+        var caller = auth.Caller!;
+        string conversationId;
+        string userId;
+        if (caller.IsSecret)
+        {
+            var (id, userError) = UserIdFrom(parameters?.User);
+            if (userError is not null)
+            {
+                return userError;
+            }
+
+            conversationId = DirectLineTokens.NewConversationId();
+            userId = id!;
+        }
+        else
+        {
+            conversationId = caller.ConversationId!;
+            userId = caller.UserId!;
+        }
+
+        var user = new ChannelAccount(userId, parameters?.User?.Name, RoleTypes.User);
+        var created = await conversations.StartAsync(conversationId, user, ChannelId, parameters?.Locale, CancellationToken.None);
+        var response = new ConversationResponse(
+            conversationId,
+            await tokens.IssueConversationTokenAsync(conversationId, userId),
+            tokens.TokenLifetimeSeconds,
+            await StreamUrlAsync(request, tokens, conversationId, userId, 0));
+        return Json(response, created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+    }
+
+    /// <summary>GET conversations/{id}?watermark=: reconnect. A new token and a stream URL that replays from the watermark.</summary>
+    public static async Task<Results<JsonHttpResult<ConversationResponse>, JsonHttpResult<ErrorResponse>>> GetConversation(
+        string conversationId, string? watermark, HttpRequest request, DirectLineTokens tokens, ConversationService conversations)
+    {
+        var auth = await tokens.AuthenticateAsync(DirectLineTokens.BearerOf(request), conversationId);
+        if (auth.Error is { } error)
+        {
+            return error;
+        }
+
+        var state = await conversations.Store.GetAsync(conversationId);
+        if (state is null)
+        {
+            return DirectLineError.ConversationNotFound(conversationId);
+        }
+
+        if (ParseWatermark(watermark) is not { } after)
+        {
+            return WatermarkError();
+        }
+
+        var userId = auth.Caller!.IsSecret ? state.UserId : auth.Caller.UserId!;
+        return Json(new ConversationResponse(
+            conversationId,
+            await tokens.IssueConversationTokenAsync(conversationId, userId),
+            tokens.TokenLifetimeSeconds,
+            await StreamUrlAsync(request, tokens, conversationId, userId, after)));
+    }
+
+    /// <summary>
+    /// POST conversations/{id}/activities: validates, stamps and stores the patient's activity (echoed
+    /// to the stream with the same id and channelData), runs the bot's turn, answers <c>{"id"}</c>.
+    /// Invalid input is refused before anything is stored, with a message saying why.
+    /// </summary>
+    public static async Task<Results<JsonHttpResult<ResourceResponse>, NoContent, JsonHttpResult<ErrorResponse>>> PostActivity(
+        string conversationId, HttpRequest request, DirectLineTokens tokens, ConversationService conversations, IOptions<DirectLineOptions> options)
+    {
+        var auth = await tokens.AuthenticateAsync(DirectLineTokens.BearerOf(request), conversationId);
+        if (auth.Error is { } error)
+        {
+            return error;
+        }
+
+        var state = await conversations.Store.GetAsync(conversationId);
+        if (state is null)
+        {
+            return DirectLineError.ConversationNotFound(conversationId);
+        }
+
+        var (activity, bodyError) = await ReadJsonAsync<Activity>(request, options.Value.MaxBodyBytes, optional: false);
+        if (bodyError is not null)
+        {
+            return bodyError;
+        }
+
+        if (Validate(activity!, options.Value) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (activity!.Type == ActivityTypes.Typing)
+        {
+            return TypedResults.NoContent(); // the patient's typing is not recorded or relayed
+        }
+
+        var caller = auth.Caller!;
+        var userId = caller.IsSecret ? (activity.From?.Id is { Length: > 0 } id ? id : state.UserId) : caller.UserId!;
+        var incoming = activity with
+        {
+            Id = null,
+            Timestamp = null,
+            ChannelId = ChannelId,
+            ServiceUrl = null,
+            From = new ChannelAccount(userId, activity.From?.Name, RoleTypes.User),
+            Recipient = ConversationService.Bot,
+            Conversation = new ConversationAccount(conversationId),
+            Extra = WithoutCallerId(activity.Extra),
+        };
+
+        // Not the request's token: once stored, the turn runs to its end even if the client goes away.
+        var stored = await conversations.ReceiveAsync(conversationId, incoming, CancellationToken.None);
+        return Json(new ResourceResponse(stored.Activity.Id!));
+    }
+
+    /// <summary>GET conversations/{id}/activities?watermark=: stored activities after the watermark (polling clients).</summary>
+    public static async Task<Results<JsonHttpResult<ActivitySet>, JsonHttpResult<ErrorResponse>>> GetActivities(
+        string conversationId, string? watermark, HttpRequest request, DirectLineTokens tokens, ConversationService conversations)
+    {
+        var auth = await tokens.AuthenticateAsync(DirectLineTokens.BearerOf(request), conversationId);
+        if (auth.Error is { } error)
+        {
+            return error;
+        }
+
+        if (await conversations.Store.GetAsync(conversationId) is null)
+        {
+            return DirectLineError.ConversationNotFound(conversationId);
+        }
+
+        if (ParseWatermark(watermark) is not { } after)
+        {
+            return WatermarkError();
+        }
+
+        var page = await conversations.Store.GetActivitiesAsync(conversationId, after);
+        var last = page.Count > 0 ? page[^1].Sequence : after;
+        return Json(new ActivitySet([.. page.Select(s => s.Activity)], last.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>POST conversations/{id}/upload: files are not accepted; the page hides the upload button.</summary>
+    public static async Task<JsonHttpResult<ErrorResponse>> Upload(string conversationId, HttpRequest request, DirectLineTokens tokens, ConversationService conversations)
+    {
+        var auth = await tokens.AuthenticateAsync(DirectLineTokens.BearerOf(request), conversationId);
+        if (auth.Error is { } error)
+        {
+            return error;
+        }
+
+        if (await conversations.Store.GetAsync(conversationId) is null)
+        {
+            return DirectLineError.ConversationNotFound(conversationId);
+        }
+
+        return DirectLineError.BadRequest("File uploads are not supported in this chat. Please type your question instead.", DirectLineError.NotSupported);
+    }
+
+    /// <summary>Empty, <c>-</c> (directlinejs before its first activity) and absent mean "from the start": over-replay is harmless.</summary>
+    internal static long? ParseWatermark(string? watermark) =>
+        string.IsNullOrEmpty(watermark) || watermark == "-" ? 0
+        : long.TryParse(watermark, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value
+        : null;
+
+    internal static JsonHttpResult<ErrorResponse> WatermarkError() =>
+        DirectLineError.BadRequest("The watermark must be the value of a previous ActivitySet (a non-negative number) or empty.");
+
+    private static JsonHttpResult<ErrorResponse>? Validate(Activity activity, DirectLineOptions options)
+    {
+        if (activity.Type is not (ActivityTypes.Message or ActivityTypes.Event or ActivityTypes.Typing))
+        {
+            return DirectLineError.BadRequest($"Activities of type '{Truncate(activity.Type ?? "")}' are not accepted; send 'message' or 'event'.");
+        }
+
+        if (activity.Text is { } text && text.Length > options.MaxTextLength)
+        {
+            return DirectLineError.BadRequest(
+                string.Create(CultureInfo.InvariantCulture, $"The message is {text.Length:N0} characters long; the limit is {options.MaxTextLength:N0}. It was not sent: please shorten it or split it into several messages."),
+                DirectLineError.MessageTooLong);
+        }
+
+        if (activity.Attachments is { Count: > 0 })
+        {
+            return DirectLineError.BadRequest("Attachments are not supported in this chat. Please type your question instead.", DirectLineError.NotSupported);
+        }
+
+        if (activity.Type == ActivityTypes.Message && string.IsNullOrWhiteSpace(activity.Text) && activity.Value is null)
+        {
+            return DirectLineError.BadRequest("A message needs text.");
+        }
+
+        if (activity.Type == ActivityTypes.Event && string.IsNullOrEmpty(activity.Name))
+        {
+            return DirectLineError.BadRequest("An event needs a name.");
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads a JSON body of at most <paramref name="maxBytes"/>: 413 when larger, 400 when not JSON.</summary>
+    internal static async Task<(T? Value, JsonHttpResult<ErrorResponse>? Error)> ReadJsonAsync<T>(HttpRequest request, int maxBytes, bool optional)
+        where T : class
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return (null, TooLarge(maxBytes));
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        if (buffer.Length == 0 || IsWhiteSpace(buffer))
+        {
+            return optional ? (null, null) : (null, DirectLineError.BadRequest("The request needs a JSON body.", DirectLineError.BadSyntax));
+        }
+
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ActivityJson.Options);
+            return value is null
+                ? (null, DirectLineError.BadRequest("The body must be a JSON object.", DirectLineError.BadSyntax))
+                : (value, null);
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.LineNumber is { } line ? string.Create(CultureInfo.InvariantCulture, $" (line {line + 1}, byte {ex.BytePositionInLine + 1})") : "";
+            return (null, DirectLineError.BadRequest($"The body is not valid JSON for this request{where}{(ex.Path is { Length: > 0 } path ? $" at {path}" : "")}.", DirectLineError.BadSyntax));
+        }
+    }
+
+    private static JsonHttpResult<ErrorResponse> TooLarge(int maxBytes) => DirectLineError.Create(
+        StatusCodes.Status413PayloadTooLarge, DirectLineError.PayloadTooLarge,
+        string.Create(CultureInfo.InvariantCulture, $"The request body is larger than {maxBytes / 1024:N0} KB."));
+
+    private static bool IsWhiteSpace(MemoryStream buffer) => buffer.GetBuffer().AsSpan(0, (int)buffer.Length).Trim(" \t\r\n"u8).IsEmpty;
+
+    /// <summary>A user id for a token: the one asked for (prefixed <c>dl_</c>), or a random one.</summary>
+    private static (string? Id, JsonHttpResult<ErrorResponse>? Error) UserIdFrom(ChannelAccount? user)
+    {
+        if (user?.Id is not { Length: > 0 } id)
+        {
+            return (DirectLineTokens.NewUserId(), null);
+        }
+
+        if (!UserIdPattern().IsMatch(id))
+        {
+            return (null, DirectLineError.BadRequest("user.id may hold 1 to 64 letters, digits and - _ . : @ only."));
+        }
+
+        return (id.StartsWith("dl_", StringComparison.Ordinal) ? id : "dl_" + id, null);
+    }
+
+    private static Dictionary<string, JsonElement>? WithoutCallerId(Dictionary<string, JsonElement>? extra)
+    {
+        // callerId is set by channels, never trusted from the wire.
+        if (extra is null || !extra.Keys.Any(k => k.Equals("callerId", StringComparison.OrdinalIgnoreCase)))
+        {
+            return extra;
+        }
+
+        return extra.Where(p => !p.Key.Equals("callerId", StringComparison.OrdinalIgnoreCase)).ToDictionary(p => p.Key, p => p.Value);
+    }
+
+    internal static async Task<string> StreamUrlAsync(HttpRequest request, DirectLineTokens tokens, string conversationId, string userId, long watermark)
+    {
+        var scheme = request.IsHttps ? "wss" : "ws";
+        var token = await tokens.IssueStreamTokenAsync(conversationId, userId);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{scheme}://{request.Host}{request.PathBase}/v3/directline/conversations/{Uri.EscapeDataString(conversationId)}/stream?watermark={watermark}&t={Uri.EscapeDataString(token)}");
+    }
+
+    private static JsonHttpResult<T> Json<T>(T value, int status = StatusCodes.Status200OK) => TypedResults.Json(value, ActivityJson.Options, statusCode: status);
+
+    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
+
+    [GeneratedRegex("^[A-Za-z0-9_.:@-]{1,64}$")]
+    private static partial Regex UserIdPattern();
+}

@@ -1,0 +1,174 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using FaqBot.Storage;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace FaqBot.Channels.DirectLine;
+
+/// <summary>Who is calling: the holder of the bot-wide secret, or of a token for one conversation and one user.</summary>
+public sealed record DirectLineCaller(bool IsSecret, string? ConversationId, string? UserId);
+
+/// <summary>What checking a credential gave: a caller, or the error to answer with.</summary>
+public readonly record struct DirectLineAuth(DirectLineCaller? Caller, Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<ErrorResponse>? Error);
+
+/// <summary>
+/// Issues and checks Direct Line tokens: HS256 JWTs with <c>conv</c>, <c>user</c> (always <c>dl_…</c>)
+/// and <c>exp</c>. Conversation tokens (audience <c>directline</c>) authorize REST calls; stream tokens
+/// (audience <c>directline-stream</c>) only open the WebSocket and live briefly, since URLs end up in logs.
+/// </summary>
+public sealed class DirectLineTokens(IOptions<DirectLineOptions> options, DirectLineSigningKey signingKey, TimeProvider time)
+{
+    public const string Issuer = "faqbot-directline";
+    public const string ConversationAudience = "directline";
+    public const string StreamAudience = "directline-stream";
+    public const string ConversationClaim = "conv";
+    public const string UserClaim = "user";
+
+    private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private readonly DirectLineOptions _options = options.Value;
+
+    public int TokenLifetimeSeconds => _options.TokenLifetimeSeconds;
+
+    public static string NewConversationId() => Base64Url(RandomNumberGenerator.GetBytes(16));
+
+    public static string NewUserId() => "dl_" + Base64Url(RandomNumberGenerator.GetBytes(12));
+
+    public Task<string> IssueConversationTokenAsync(string conversationId, string userId) =>
+        IssueAsync(conversationId, userId, ConversationAudience, _options.TokenLifetimeSeconds);
+
+    public Task<string> IssueStreamTokenAsync(string conversationId, string userId) =>
+        IssueAsync(conversationId, userId, StreamAudience, _options.StreamTokenLifetimeSeconds);
+
+    /// <summary>
+    /// Checks a bearer credential: 401 when missing, forged or garbage, 403 <c>TokenExpired</c> when
+    /// expired, 403 when it belongs to another conversation than <paramref name="conversationId"/>.
+    /// </summary>
+    public async Task<DirectLineAuth> AuthenticateAsync(string? credential, string? conversationId, bool stream = false)
+    {
+        if (string.IsNullOrEmpty(credential))
+        {
+            return Fail(StatusCodes.Status401Unauthorized, DirectLineError.Unauthorized,
+                stream ? "The stream URL has no token (t=...)." : "Missing Authorization: Bearer header with a Direct Line token or secret.");
+        }
+
+        if (!stream && IsSecret(credential))
+        {
+            return new(new DirectLineCaller(true, null, null), null);
+        }
+
+        var result = await Handler.ValidateTokenAsync(credential, new TokenValidationParameters
+        {
+            ValidIssuer = Issuer,
+            ValidAudience = stream ? StreamAudience : ConversationAudience,
+            IssuerSigningKey = await signingKey.GetAsync(),
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            ClockSkew = TimeSpan.Zero,
+        });
+        if (!result.IsValid)
+        {
+            return result.Exception is SecurityTokenExpiredException
+                ? Fail(StatusCodes.Status403Forbidden, DirectLineError.TokenExpired, "The token has expired. Start a new conversation or refresh the token before it expires.")
+                : Fail(StatusCodes.Status401Unauthorized, DirectLineError.Unauthorized, "The token is not valid.");
+        }
+
+        if (!result.Claims.TryGetValue(ConversationClaim, out var convClaim) || convClaim is not string conv
+            || !result.Claims.TryGetValue(UserClaim, out var userClaim) || userClaim is not string user)
+        {
+            return Fail(StatusCodes.Status401Unauthorized, DirectLineError.Unauthorized, "The token is not valid.");
+        }
+
+        if (conversationId is not null && !string.Equals(conv, conversationId, StringComparison.Ordinal))
+        {
+            return Fail(StatusCodes.Status403Forbidden, DirectLineError.Forbidden, "This token belongs to another conversation.");
+        }
+
+        return new(new DirectLineCaller(false, conv, user), null);
+    }
+
+    /// <summary>The bearer credential of a REST call, or null.</summary>
+    public static string? BearerOf(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+
+    private bool IsSecret(string credential)
+    {
+        if (_options.Secret.Length == 0)
+        {
+            return false;
+        }
+
+        // Compare hashes so the comparison takes the same time whatever the lengths.
+        return CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(credential)),
+            SHA256.HashData(Encoding.UTF8.GetBytes(_options.Secret)));
+    }
+
+    private async Task<string> IssueAsync(string conversationId, string userId, string audience, int lifetimeSeconds)
+    {
+        var key = await signingKey.GetAsync();
+        var now = time.GetUtcNow().UtcDateTime;
+        return Handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddSeconds(lifetimeSeconds),
+            Subject = new ClaimsIdentity([new Claim(ConversationClaim, conversationId), new Claim(UserClaim, userId), new Claim("jti", Base64Url(RandomNumberGenerator.GetBytes(12)))]),
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    private static DirectLineAuth Fail(int status, string code, string message) => new(null, DirectLineError.Create(status, code, message));
+
+    private static string Base64Url(byte[] bytes) => Base64UrlEncoder.Encode(bytes);
+}
+
+/// <summary>
+/// The HS256 key that signs tokens: <c>DirectLine:SigningKey</c> when configured, otherwise a random
+/// key generated once and kept in the database (data/), so a restart keeps tokens valid.
+/// Loaded once, on first use or at start (<see cref="DirectLineSetup"/>), whichever comes first.
+/// </summary>
+public sealed partial class DirectLineSigningKey
+{
+    private readonly Lazy<Task<SymmetricSecurityKey>> _key;
+
+    public DirectLineSigningKey(IOptions<DirectLineOptions> options, SqliteDatabase database, ILogger<DirectLineSigningKey> logger) =>
+        _key = new(() => LoadAsync(options.Value, database, logger));
+
+    public Task<SymmetricSecurityKey> GetAsync() => _key.Value;
+
+    private static async Task<SymmetricSecurityKey> LoadAsync(DirectLineOptions options, SqliteDatabase database, ILogger logger)
+    {
+        if (DirectLineOptionsValidator.DecodeKey(options.SigningKey) is { Length: >= 32 } configured)
+        {
+            return new SymmetricSecurityKey(configured);
+        }
+
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            CREATE TABLE IF NOT EXISTS channel_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL, created_at TEXT NOT NULL);
+            INSERT INTO channel_keys (name, value, created_at) VALUES ('directline-signing', $value, $at) ON CONFLICT(name) DO NOTHING;
+            SELECT value FROM channel_keys WHERE name = 'directline-signing';
+            """;
+        var generated = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        command.Parameters.AddWithValue("$value", generated);
+        command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        var stored = (string)(await command.ExecuteScalarAsync())!;
+        if (stored == generated)
+        {
+            LogGenerated(logger);
+        }
+
+        return new SymmetricSecurityKey(Convert.FromBase64String(stored));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generated a Direct Line signing key and stored it in the database (set DirectLine:SigningKey to manage it yourself)")]
+    private static partial void LogGenerated(ILogger logger);
+}

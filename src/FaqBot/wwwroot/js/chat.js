@@ -1,0 +1,152 @@
+// The clinic's chat page: the official Web Chat (served from /lib/webchat.js) talking Direct Line 3.0
+// to this server. The token comes from POST /api/directline/token (same origin, no secret in the page).
+(function () {
+  'use strict';
+
+  var SESSION_KEY = 'faqbot.chat';
+  var domain = window.location.origin + '/v3/directline';
+  var statusElement = document.getElementById('chat-status');
+  var site = { clinicName: '', assistantName: '', phone: '', primaryColor: '#0f5f6f', accentColor: '#f2a541', maxMessageLength: 4000 };
+
+  function setStatus(text, isError) {
+    statusElement.textContent = text;
+    statusElement.classList.toggle('chat__status--error', Boolean(isError));
+  }
+
+  function fail(reason) {
+    setStatus('The chat is not available right now' + (reason ? ' (' + reason + ')' : '') + '. ' +
+      (site.phone ? 'Please call the clinic at ' + site.phone + '. ' : '') +
+      'In an emergency call 911, or call or text 988.', true);
+  }
+
+  async function getJson(url, init) {
+    var response = await fetch(url, init);
+    if (!response.ok) {
+      throw new Error(url + ' answered ' + response.status);
+    }
+    return response.json();
+  }
+
+  function applySite() {
+    document.title = 'Chat with ' + site.clinicName;
+    document.getElementById('clinic-name').textContent = site.clinicName;
+    document.getElementById('assistant-name').textContent = site.assistantName;
+    document.documentElement.style.setProperty('--primary', site.primaryColor);
+    document.documentElement.style.setProperty('--accent', site.accentColor);
+    if (site.phone) {
+      var link = document.getElementById('clinic-phone');
+      link.textContent = site.phone;
+      link.href = 'tel:' + site.phone.replace(/[^0-9+]/g, '');
+      document.getElementById('clinic-phone-line').hidden = false;
+    }
+  }
+
+  // After a reload the same tab resumes its conversation (the server replays the transcript);
+  // otherwise, or when the saved token has expired, a new conversation starts.
+  async function openSession() {
+    try {
+      var saved = JSON.parse(window.sessionStorage.getItem(SESSION_KEY) || 'null');
+      if (saved && saved.token && saved.conversationId) {
+        var refreshed = await getJson(domain + '/tokens/refresh', { method: 'POST', headers: { Authorization: 'Bearer ' + saved.token } });
+        if (refreshed.conversationId === saved.conversationId) {
+          return { token: refreshed.token, conversationId: saved.conversationId };
+        }
+      }
+    } catch (ignored) {
+      // start afresh below
+    }
+    window.sessionStorage.removeItem(SESSION_KEY);
+    var fresh = await getJson('/api/directline/token', { method: 'POST' });
+    return { token: fresh.token };
+  }
+
+  function notify(dispatch, id, message) {
+    dispatch({ type: 'WEB_CHAT/SET_NOTIFICATION', payload: { id: id, level: 'error', message: message } });
+  }
+
+  function createStore(directLineRef) {
+    return window.WebChat.createStore({}, function (api) {
+      return function (next) {
+        return function (action) {
+          switch (action.type) {
+            case 'WEB_CHAT/SUBMIT_SEND_BOX': {
+              // Refuse an over-long message before it leaves: it stays in the box, with the reason shown.
+              var length = (api.getState().sendBoxValue || '').trim().length;
+              if (length > site.maxMessageLength) {
+                notify(api.dispatch, 'too-long', 'Your message is ' + length.toLocaleString('en-US') + ' characters; the limit is ' +
+                  site.maxMessageLength.toLocaleString('en-US') + '. It was not sent: please shorten it or send it in parts.');
+                return undefined;
+              }
+              api.dispatch({ type: 'WEB_CHAT/DISMISS_NOTIFICATION', payload: { id: 'too-long' } });
+              break;
+            }
+            case 'DIRECT_LINE/POST_ACTIVITY_REJECTED':
+              notify(api.dispatch, 'send-failed', 'A message could not be sent; use Retry next to it. In an emergency call 911, or call or text 988.');
+              break;
+            case 'DIRECT_LINE/CONNECT_FULFILLED':
+              setStatus('');
+              break;
+            case 'DIRECT_LINE/CONNECT_REJECTED':
+              fail('could not connect');
+              break;
+            case 'DIRECT_LINE/INCOMING_ACTIVITY': {
+              var directLine = directLineRef.current;
+              if (directLine && directLine.conversationId) {
+                window.sessionStorage.setItem(SESSION_KEY, JSON.stringify({ token: directLine.token, conversationId: directLine.conversationId }));
+              }
+              break;
+            }
+            default:
+              break;
+          }
+          return next(action);
+        };
+      };
+    });
+  }
+
+  function initials(name) {
+    return name.split(/\s+/).filter(Boolean).slice(0, 2).map(function (word) { return word[0].toUpperCase(); }).join('') || 'A';
+  }
+
+  async function start() {
+    if (!window.WebChat) {
+      fail('the chat component did not load');
+      return;
+    }
+    site = Object.assign(site, await getJson('/api/site'));
+    applySite();
+
+    var session = await openSession();
+    var directLineRef = { current: null };
+    var directLine = window.WebChat.createDirectLine({ domain: domain, token: session.token, conversationId: session.conversationId });
+    directLineRef.current = directLine;
+
+    window.WebChat.renderWebChat({
+      directLine: directLine,
+      store: createStore(directLineRef),
+      locale: 'en-US',
+      styleOptions: {
+        accent: site.primaryColor,
+        hideUploadButton: true,
+        // Each bot message keeps its own status row, so the thumbs show on every answer.
+        groupTimestamp: 0,
+        botAvatarInitials: initials(site.clinicName),
+        userAvatarInitials: 'You',
+        bubbleBorderRadius: 8,
+        bubbleFromUserBorderRadius: 8,
+        bubbleFromUserBackground: '#e6f0f2',
+        suggestedActionLayout: 'flow',
+        suggestedActionBorderColor: site.primaryColor,
+        suggestedActionTextColor: site.primaryColor,
+        suggestedActionBorderRadius: 16,
+        sendBoxButtonColor: site.primaryColor,
+        rootHeight: '100%'
+      }
+    }, document.getElementById('webchat'));
+  }
+
+  start().catch(function (error) {
+    fail(error && error.message);
+  });
+}());
