@@ -26,7 +26,8 @@ public sealed class AnswerComposer(IOptions<SearchOptions> options)
 
     public double AnswerThreshold => options.Value.AnswerThreshold;
 
-    public Answer Compose(SearchResult result)
+    /// <param name="allowClarify">False for a follow-up: the conversation already has a topic to read it in.</param>
+    public Answer Compose(SearchResult result, bool allowClarify = true)
     {
         ArgumentNullException.ThrowIfNull(result);
         var settings = options.Value;
@@ -41,7 +42,7 @@ public sealed class AnswerComposer(IOptions<SearchOptions> options)
             .Select(g => g.First())
             .ToList();
 
-        if (perSection.Count > 1)
+        if (allowClarify && perSection.Count > 1)
         {
             var second = perSection[1];
             // Ask only when the two read the question differently (each covers a part the other misses);

@@ -144,7 +144,7 @@ public sealed class TurnHandler(
             result = index.Search(text, new SearchContext(last.Question, last.Source, last.Section));
         }
 
-        var answer = composer.Compose(result);
+        var answer = composer.Compose(result, allowClarify: !followUp);
         return answer.Outcome switch
         {
             Outcomes.Answer => Answered(state, text, answer, crisisFooter),

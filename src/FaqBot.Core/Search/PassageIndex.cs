@@ -226,7 +226,9 @@ public sealed partial class PassageIndex : IDisposable
             }
 
             var bodyShare = inBody / totalWeight;
-            var score = (CoverageShare * coverage) + (Bm25Share * (bm25 / bestBm25)) + (0.05 * Math.Min(adjacent, 2))
+            // In a follow-up BM25 mostly rewards the previous question's words, so coverage decides.
+            var bm25Share = context is null ? Bm25Share : Bm25Share / 3;
+            var score = (CoverageShare * coverage) + (bm25Share * (bm25 / bestBm25)) + (0.05 * Math.Min(adjacent, 2))
                 + (OwnWordsBonus * own / totalWeight)
                 + (context is not null && f.Passage.Source == context.Source ? (f.Passage.Section == context.Section ? 0.15 : 0.05) : 0)
                 - (0.03 * (f.Passage.SentenceCount - 1))
