@@ -30,6 +30,9 @@ public sealed partial class PassageIndex : IDisposable
 
     /// <summary>The rarest forms of the question's words that FTS5 searches for (its cost grows with each OR term).</summary>
     private const int MaxMatchTerms = 16;
+
+    /// <summary>"What is/what kind of ...?" prefers a passage that defines; "why/how does it work?" one that explains.</summary>
+    private const double AnswerTypeBonus = 0.08;
     private const double CoverageShare = 0.7;
     private const double Bm25Share = 0.3;
 
@@ -71,6 +74,8 @@ public sealed partial class PassageIndex : IDisposable
                 Tokenizer.Words(passage.Title).Select(Stemmer.Stem).ToHashSet(StringComparer.Ordinal),
                 Duration().IsMatch(passage.Text),
                 Speed().IsMatch(passage.Text),
+                Definition().IsMatch(passage.Text),
+                Reason().IsMatch(passage.Text),
                 StartsMidThought(passage.Text));
             _features[passage.Id] = features;
             if (passage.SentenceCount == 1)
@@ -197,6 +202,8 @@ public sealed partial class PassageIndex : IDisposable
         }
 
         var bestBm25 = candidates.Max(c => c.Bm25);
+        var asksDefinition = DefinitionQuestion().IsMatch(question ?? "");
+        var asksReason = ReasonQuestion().IsMatch(question ?? "");
         var ranked = new List<ScoredPassage>(candidates.Count);
         foreach (var (id, bm25) in candidates)
         {
@@ -231,8 +238,10 @@ public sealed partial class PassageIndex : IDisposable
             var bodyShare = inBody / totalWeight;
             // In a follow-up BM25 mostly rewards the previous question's words, so coverage decides.
             var bm25Share = context is null ? Bm25Share : Bm25Share / 3;
+            var answersType = (asksDefinition && f.HasDefinition) || (asksReason && f.HasReason);
             var score = (CoverageShare * coverage) + (bm25Share * (bm25 / bestBm25)) + (0.05 * Math.Min(adjacent, 2))
                 + (OwnWordsBonus * own / totalWeight)
+                + (answersType ? AnswerTypeBonus : 0)
                 + (context is not null && f.Passage.Source == context.Source ? (f.Passage.Section == context.Section ? 0.15 : 0.05) : 0)
                 - (0.03 * (f.Passage.SentenceCount - 1))
                 - (f.StartsMidThought ? 0.04 : 0)
@@ -312,6 +321,18 @@ public sealed partial class PassageIndex : IDisposable
     [System.Text.RegularExpressions.GeneratedRegex(@"\b(within (hours|minutes|days)|hours to days|almost immediately|within just a few hours|within the first few days)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex Speed();
 
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\W*(what\s*(is|are|'s|s)\b(?!.*\b(like|best|happen))|what (kind|type|sort) of|what does .* mean|define\b|meaning of)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex DefinitionQuestion();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(is|are) (a|an|classified as|known as|primarily|traditionally|originally)\b|\b(refers to|is called|a process known as|—the)\b|—the ", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex Definition();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\W*(why|how (does|do|can|could|would) .*\b(work|help|affect)|what makes)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex ReasonQuestion();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(because|due to|works by|by targeting|by blocking|which plays|which allows|allows (the|for)|so that|this causes|this allows|plays a crucial role|contributes to)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex Reason();
+
     public void Dispose()
     {
         lock (_gate)
@@ -330,6 +351,8 @@ public sealed partial class PassageIndex : IDisposable
         HashSet<string> TitleStems,
         bool HasDuration,
         bool HasSpeed,
+        bool HasDefinition,
+        bool HasReason,
         bool StartsMidThought)
     {
         public bool BodyHas(Concept concept) => BodyCredit(concept) > 0;
