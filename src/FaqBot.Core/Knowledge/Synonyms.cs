@@ -44,10 +44,7 @@ public sealed class Synonyms
             foreach (var term in terms)
             {
                 synonyms._groupOf.TryAdd(term, index);
-                if (!term.Contains(' ', StringComparison.Ordinal))
-                {
-                    synonyms._groupOfStem.TryAdd(Search.Stemmer.Stem(term), index);
-                }
+                synonyms._groupOfStem.TryAdd(StemKey(term), index);
 
                 synonyms.MaxPhraseWords = Math.Max(synonyms.MaxPhraseWords, term.Count(c => c == ' ') + 1);
             }
@@ -58,9 +55,12 @@ public sealed class Synonyms
 
     /// <summary>The group containing <paramref name="term"/> (lowercase words joined by one space), or null.</summary>
     public IReadOnlyList<string>? GroupOf(string term) =>
-        _groupOf.TryGetValue(term, out var i) || (!term.Contains(' ', StringComparison.Ordinal) && _groupOfStem.TryGetValue(Search.Stemmer.Stem(term), out i))
+        _groupOf.TryGetValue(term, out var i) || _groupOfStem.TryGetValue(StemKey(term), out i)
             ? _groups[i]
             : null;
 
     public IEnumerable<string> AllTerms => _groupOf.Keys;
+
+    /// <summary>"energy drinks" finds "energy drink": phrases and words are also looked up by their stems.</summary>
+    private static string StemKey(string term) => string.Join(' ', term.Split(' ').Select(Search.Stemmer.Stem));
 }
