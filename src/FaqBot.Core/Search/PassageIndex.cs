@@ -256,7 +256,8 @@ public sealed partial class PassageIndex : IDisposable
     private List<(int Id, double Bm25)> Candidates(List<Concept> concepts)
     {
         // Words in a tenth of all sentences ("ketamine", "infusion") make FTS5 score most rows (about 1.5 µs each);
-        // they still count in the coverage of the candidates that rarer words find.
+        // they still count in the coverage of the candidates that rarer words find. Our stems and FTS5's Porter
+        // stems can disagree ("waking"/"woke"), so when the rare forms find nothing, every form is searched.
         var alternatives = concepts.SelectMany(c => c.Alternatives).Where(a => a.Length > 0).ToList();
         var selective = alternatives
             .Select(a => (Words: a, Df: a.Min(w => _documentFrequency.GetValueOrDefault(Stemmer.Stem(w)))))
@@ -265,8 +266,14 @@ public sealed partial class PassageIndex : IDisposable
             .Take(MaxMatchTerms)
             .Select(a => a.Words)
             .ToList();
+        var result = selective.Count > 0 ? Match(selective) : [];
+        return result.Count > 0 ? result : Match(alternatives);
+    }
+
+    private List<(int Id, double Bm25)> Match(IEnumerable<string[]> alternatives)
+    {
         var match = new StringBuilder();
-        foreach (var alternative in selective.Count > 0 ? selective : alternatives)
+        foreach (var alternative in alternatives)
         {
             if (match.Length > 0)
             {
