@@ -33,7 +33,7 @@ public sealed class StaffConsoleBrowserTests
         await Expect(page).ToHaveTitleAsync("(2) Care team console");
         var first = page.Locator("#queue li").First;
         await Expect(first).ToHaveClassAsync("urgent");
-        await Expect(first).ToContainTextAsync("crisis");
+        await Expect(first).ToContainTextAsync("Crisis");
         await Expect(first).ToContainTextAsync("I don't want to be alive anymore");
         Assert.NotEqual("0", await page.EvaluateAsync<string>("document.body.dataset.alerts || '0'"));
         await StaffBrowser.ScreenshotAsync(page, "staff-1-alert.png");

@@ -3,6 +3,13 @@
 
 const api = "/api/staff";
 const urgentReasons = new Set(["crisis", "emergency"]);
+const reasonLabels = {
+  crisis: "Crisis", emergency: "Medical emergency", "ask-for-person": "Asked for a person",
+  "repeated-miss": "Bot could not answer", "thumbs-down": "Unhappy with an answer", "bot-error": "Bot error",
+  cost: "Cost", payment: "Payment", insurance: "Insurance", booking: "Booking", hours: "Opening hours",
+  location: "Location", parking: "Parking", contact: "Contact details", "personal-medical": "Personal medical question",
+};
+const reasonLabel = (reason) => (reason ? reasonLabels[reason] || reason : "Escalated");
 const baseTitle = document.title;
 const $ = (id) => document.getElementById(id);
 
@@ -179,6 +186,10 @@ const stateNames = { queued: "waiting", withStaff: "with staff", callbackRequest
 
 function renderQueue() {
   const list = $("queue");
+  // A refresh must not pull keyboard focus away from the chat a staff member is on.
+  const focused = document.activeElement && list.contains(document.activeElement)
+    ? document.activeElement.closest("li")?.dataset.conversation
+    : null;
   list.replaceChildren(...state.queue.map((item) => {
     const urgent = urgentReasons.has(item.reason);
     const owner = item.owner ? ` (${item.owner.name})` : "";
@@ -189,12 +200,15 @@ function renderQueue() {
     },
       el("span", { class: "line1" },
         urgent ? el("span", { class: "badge", text: "URGENT" }) : null,
-        el("span", { class: "reason", text: item.reason || "escalated" }),
+        el("span", { class: "reason", text: reasonLabel(item.reason) }),
         el("span", { class: "state", text: (stateNames[item.state] || item.state) + owner }),
         el("span", { class: "wait", "data-wait": "", text: waitingText(item) })),
       el("span", { class: "question", text: item.lastMessage || item.firstQuestion || "" }));
     return el("li", { class: urgent ? "urgent" : "", "data-conversation": item.conversationId, "data-priority": item.priority }, button);
   }));
+  if (focused) {
+    list.querySelector(`li[data-conversation="${CSS.escape(focused)}"] button`)?.focus();
+  }
   $("queue-empty").hidden = state.queue.length > 0;
   const waiting = state.queue.filter((q) => q.state === "queued").length;
   $("queue-count").textContent = state.queue.length ? `(${waiting} waiting)` : "";
@@ -239,8 +253,8 @@ function alertArrival(items) {
   beep(urgent ? 3 : 1);
   const box = $("alert");
   box.textContent = urgent
-    ? `URGENT: a patient needs help now (${items.find((i) => urgentReasons.has(i.reason)).reason}).`
-    : `New in the queue: ${first.reason || "escalated"}.`;
+    ? `URGENT: a patient needs help now (${reasonLabel(items.find((i) => urgentReasons.has(i.reason)).reason)}).`
+    : `New in the queue: ${reasonLabel(first.reason)}.`;
   box.hidden = false;
 }
 
@@ -270,7 +284,7 @@ function renderHead() {
   const c = state.current;
   const mine = c.state === "withStaff" && c.owner && c.owner.id === state.me.id;
   const urgent = urgentReasons.has(c.reason);
-  $("conversation-heading").textContent = `Conversation: ${c.reason || "escalated"}`;
+  $("conversation-heading").textContent = `Conversation: ${reasonLabel(c.reason)}`;
   $("conversation-heading").setAttribute("tabindex", "-1");
   const meta = $("conversation-meta");
   meta.className = urgent ? "meta urgent" : "meta";
