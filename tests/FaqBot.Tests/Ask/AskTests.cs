@@ -70,6 +70,21 @@ public sealed class AskTests
     }
 
     [Fact]
+    public async Task Ask_json_reports_crisis_handoff_with_its_reason_and_smalltalk()
+    {
+        var (exit, stdout, _) = await RunFaqBot(["ask", "--json"], "I feel like ending it all tonight\nhow much does an infusion cost?\nI need to speak to a nurse\nhello\n");
+
+        Assert.Equal(0, exit);
+        var answers = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["crisis", "handoff", "handoff", "smalltalk"], answers.Select(a => a.GetProperty("outcome").GetString()));
+        Assert.Equal("crisis", answers[0].GetProperty("reason").GetString());
+        Assert.Contains("988", answers[0].GetProperty("text").GetString()!, StringComparison.Ordinal);
+        Assert.Equal("cost", answers[1].GetProperty("reason").GetString());
+        Assert.Equal("ask-for-person", answers[2].GetProperty("reason").GetString());
+        Assert.False(answers[3].TryGetProperty("reason", out _));
+    }
+
+    [Fact]
     public async Task Ask_prints_a_readable_answer_and_unknown_commands_get_usage()
     {
         var (exit, stdout, _) = await RunFaqBot(["ask", "how long does an infusion take?"], "");
