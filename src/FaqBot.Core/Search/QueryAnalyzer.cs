@@ -53,7 +53,7 @@ public sealed class QueryAnalyzer
 
     private static readonly FrozenSet<string> WeakWords = FrozenSet.ToFrozenSet(
     [
-        "cause", "causes", "caused", "last", "lasts", "happen", "happens", "happened", "help", "helps", "helped", "make", "makes", "take", "takes",
+        "cause", "causes", "caused", "last", "lasts", "cure", "cures", "fix", "happen", "happens", "happened", "help", "helps", "helped", "make", "makes", "take", "takes",
         "taking", "use", "used", "using", "normal", "common", "usual", "typical", "possible", "start", "starts", "people", "person",
         "expect", "expected", "come", "give", "given", "keep", "find", "see", "look", "looks", "mean", "means", "try", "treat",
         "treats", "affect", "affects", "keeping", "putting", "put", "doing", "feeling", "able", "ok", "fine", "bad", "good", "better", "worse", "right", "big", "deal", "anyone",
@@ -178,13 +178,13 @@ public sealed class QueryAnalyzer
     }
 
     /// <summary>
-    /// The most frequent vocabulary word within edit distance 1 (2 for words of 8+ letters) that starts with
+    /// The most frequent vocabulary word within edit distance 1 (2 for words of 10+ letters) that starts with
     /// the same letter, or null. Patients' misspellings keep the first letter ("nausia", "migranes");
     /// a different first letter or two edits on a short word usually mean a different word ("waking", "weather").
     /// </summary>
     private string? Correct(string token)
     {
-        var maxDistance = token.Length >= 8 ? 2 : 1;
+        var maxDistance = token.Length >= 10 ? 2 : 1;
         string? best = null;
         var bestDistance = int.MaxValue;
         var bestFrequency = 0;

@@ -11,6 +11,9 @@ namespace FaqBot.Commands;
 /// <summary><c>ask "QUESTION"</c> prints a readable answer; <c>ask --json</c> answers stdin line by line as JSON.</summary>
 public sealed class AskCommand(string? question, bool json, bool explain = false) : ICommand
 {
+    /// <summary>Readable JSON lines (apostrophes and accents as they are); standard output is not HTML.</summary>
+    private static readonly JsonSerializerOptions LineJson = new(ActivityJson.Options) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static ICommand Parse(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -41,7 +44,7 @@ public sealed class AskCommand(string? question, bool json, bool explain = false
         while (await Console.In.ReadLineAsync(ct) is { } line)
         {
             var answer = await asker.AskAsync(line, ct);
-            await output.WriteLineAsync(JsonSerializer.Serialize(answer, ActivityJson.Options));
+            await output.WriteLineAsync(JsonSerializer.Serialize(answer, LineJson));
             await output.FlushAsync(ct);
         }
 
