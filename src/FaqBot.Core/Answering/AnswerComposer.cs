@@ -67,6 +67,7 @@ public sealed class AnswerComposer(IOptions<SearchOptions> options)
             }
 
             if (candidate.Score >= best.Score * settings.ExtraCitationRatio
+                && candidate.Coverage >= best.Coverage * settings.ExtraCitationRatio
                 && candidate.Coverage >= settings.AnswerThreshold
                 && cited.All(c => c.Source != candidate.Passage.Source && !Overlaps(c, candidate.Passage)))
             {
@@ -119,11 +120,11 @@ public sealed class AnswerComposer(IOptions<SearchOptions> options)
 
     private static ClarifyChoice Choice(Passage passage) => new(passage.Source, passage.Title, passage.Section);
 
-    /// <summary>Near-duplicates: more than half of the smaller passage's words appear in the other.</summary>
+    /// <summary>Near-duplicates: more than half of the smaller passage's words (by stem) appear in the other.</summary>
     private static bool Overlaps(Passage a, Passage b)
     {
-        var wordsA = Tokenizer.Words(a.Text).Where(w => !QueryAnalyzer.IsStopWord(w)).ToHashSet(StringComparer.Ordinal);
-        var wordsB = Tokenizer.Words(b.Text).Where(w => !QueryAnalyzer.IsStopWord(w)).ToHashSet(StringComparer.Ordinal);
+        var wordsA = Tokenizer.Words(a.Text).Where(w => !QueryAnalyzer.IsStopWord(w)).Select(Stemmer.Stem).ToHashSet(StringComparer.Ordinal);
+        var wordsB = Tokenizer.Words(b.Text).Where(w => !QueryAnalyzer.IsStopWord(w)).Select(Stemmer.Stem).ToHashSet(StringComparer.Ordinal);
         if (wordsA.Count == 0 || wordsB.Count == 0)
         {
             return false;
