@@ -100,28 +100,15 @@ public static class BotConnectorEndpoints
 
     private static async Task<(JsonObject? Body, ProblemHttpResult? Error)> ReadAsync(HttpRequest request, int maxBytes)
     {
-        if (request.ContentLength > maxBytes)
+        if (await RequestBody.ReadAsync(request, maxBytes) is not { } body)
         {
             return (null, TooLarge(maxBytes));
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                return (null, TooLarge(maxBytes));
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
         try
         {
-            return JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is JsonObject body
-                ? (body, null)
+            return JsonNode.Parse(body.Span) is JsonObject activity
+                ? (activity, null)
                 : (null, Problem(StatusCodes.Status400BadRequest, "The body must be a JSON object (an activity)."));
         }
         catch (JsonException)

@@ -314,32 +314,19 @@ public static partial class DirectLineEndpoints
     internal static async Task<(T? Value, JsonHttpResult<ErrorResponse>? Error)> ReadJsonAsync<T>(HttpRequest request, int maxBytes, bool optional)
         where T : class
     {
-        if (request.ContentLength > maxBytes)
+        if (await RequestBody.ReadAsync(request, maxBytes) is not { } buffer)
         {
             return (null, TooLarge(maxBytes));
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                return (null, TooLarge(maxBytes));
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        if (buffer.Length == 0 || IsWhiteSpace(buffer))
+        if (buffer.Span.Trim(" \t\r\n"u8).IsEmpty)
         {
             return optional ? (null, null) : (null, DirectLineError.BadRequest("The request needs a JSON body.", DirectLineError.BadSyntax));
         }
 
         try
         {
-            var value = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ActivityJson.Options);
+            var value = JsonSerializer.Deserialize<T>(buffer.Span, ActivityJson.Options);
             return value is null
                 ? (null, DirectLineError.BadRequest("The body must be a JSON object.", DirectLineError.BadSyntax))
                 : (value, null);
@@ -354,8 +341,6 @@ public static partial class DirectLineEndpoints
     private static JsonHttpResult<ErrorResponse> TooLarge(int maxBytes) => DirectLineError.Create(
         StatusCodes.Status413PayloadTooLarge, DirectLineError.PayloadTooLarge,
         string.Create(CultureInfo.InvariantCulture, $"The request body is larger than {maxBytes / 1024:N0} KB."));
-
-    private static bool IsWhiteSpace(MemoryStream buffer) => buffer.GetBuffer().AsSpan(0, (int)buffer.Length).Trim(" \t\r\n"u8).IsEmpty;
 
     /// <summary>A user id for a token: the one asked for (prefixed <c>dl_</c>), or a random one.</summary>
     private static (string? Id, JsonHttpResult<ErrorResponse>? Error) UserIdFrom(ChannelAccount? user)
