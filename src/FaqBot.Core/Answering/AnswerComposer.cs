@@ -49,7 +49,7 @@ public sealed class AnswerComposer(IOptions<SearchOptions> options)
             // two sources saying the same thing are one answer with two citations.
             if (second.Coverage >= settings.AnswerThreshold
                 && best.Coverage < 0.8 // a passage that answers nearly all of it is the answer
-                && best.Coverage - second.Coverage <= settings.ClarifyMargin
+                && Math.Abs(best.Coverage - second.Coverage) <= settings.ClarifyMargin
                 && best.Score - second.Score <= settings.ClarifyMargin
                 && (best.Matched & ~second.Matched) != 0 && (second.Matched & ~best.Matched) != 0
                 && !Overlaps(best.Passage, second.Passage))

@@ -46,7 +46,7 @@ public sealed class QueryAnalyzer
         "us", "very", "wanna", "want", "was", "way", "we", "were", "what", "whats", "when", "where", "which", "while", "who",
         "whom", "why", "will", "with", "wont", "would", "wouldnt", "yes", "you", "youll", "your", "youre", "yours", "ya", "yall",
         "ketamines", "there's", "up", "off", "over", "again", "further", "once", "only", "does", "usually", "typically", "normally",
-        "generally", "gonna", "tho", "though", "anyone", "anybody", "somebody", "etc", "else", "besides", "whole", "ones", "stuff",
+        "generally", "gonna", "tho", "though", "anyone", "anybody", "somebody", "etc", "else", "besides", "whole", "ones", "stuff", "yet", "right", "main", "around", "exactly", "always",
         "itll", "itd", "thatll", "theyll", "theyre", "theyve", "theyd", "weve", "youve", "youd", "arent", "wasnt", "werent", "hasnt",
         "havent", "hadnt", "wouldve", "couldve", "shouldve", "whatll", "wholl", "hows", "wheres", "whens",
     ], StringComparer.Ordinal);
