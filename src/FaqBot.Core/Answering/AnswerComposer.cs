@@ -50,7 +50,7 @@ public sealed class AnswerComposer(IOptions<SearchOptions> options)
             if (second.Coverage >= settings.AnswerThreshold
                 && best.Coverage < 0.8 // a passage that answers nearly all of it is the answer
                 && Math.Abs(best.Coverage - second.Coverage) <= settings.ClarifyMargin
-                && best.Score - second.Score <= settings.ClarifyMargin
+                && best.Score - second.Score <= 2 * settings.ClarifyMargin
                 && (best.Matched & ~second.Matched) != 0 && (second.Matched & ~best.Matched) != 0
                 && !Overlaps(best.Passage, second.Passage))
             {

@@ -13,7 +13,7 @@ public sealed class SearchOptions
 
     /// <summary>Two candidates from different sections this close in coverage, each covering a part of the question the other misses, ask "did you mean".</summary>
     [Range(0.0, 1.0)]
-    public double ClarifyMargin { get; set; } = 0.05;
+    public double ClarifyMargin { get; set; } = 0.03;
 
     /// <summary>Extra citations from other articles need at least this share of the best score.</summary>
     [Range(0.0, 1.0)]
