@@ -31,7 +31,8 @@ public sealed partial class PassageIndex : IDisposable
     /// <summary>The rarest forms of the question's words that FTS5 searches for (its cost grows with each OR term).</summary>
     private const int MaxMatchTerms = 16;
 
-    /// <summary>"What is/what kind of ...?" prefers a passage that defines; "why/how does it work?" one that explains.</summary>
+    /// <summary>"What is/what kind of ...?" prefers a passage that defines, "why/how does it work?" one that explains,
+    /// "what else/besides ...?" one that lists.</summary>
     private const double AnswerTypeBonus = 0.08;
     private const double CoverageShare = 0.7;
     private const double Bm25Share = 0.3;
@@ -76,6 +77,7 @@ public sealed partial class PassageIndex : IDisposable
                 Speed().IsMatch(passage.Text),
                 Definition().IsMatch(passage.Text),
                 Reason().IsMatch(passage.Text),
+                passage.Text.Count(c => c == ',') >= 3 || passage.Text.Contains("\n- ", StringComparison.Ordinal),
                 StartsMidThought(passage.Text));
             _features[passage.Id] = features;
             if (passage.SentenceCount == 1)
@@ -204,6 +206,7 @@ public sealed partial class PassageIndex : IDisposable
         var bestBm25 = candidates.Max(c => c.Bm25);
         var asksDefinition = DefinitionQuestion().IsMatch(question ?? "");
         var asksReason = ReasonQuestion().IsMatch(question ?? "");
+        var asksList = ListQuestion().IsMatch(question ?? "");
         var ranked = new List<ScoredPassage>(candidates.Count);
         foreach (var (id, bm25) in candidates)
         {
@@ -238,7 +241,7 @@ public sealed partial class PassageIndex : IDisposable
             var bodyShare = inBody / totalWeight;
             // In a follow-up BM25 mostly rewards the previous question's words, so coverage decides.
             var bm25Share = context is null ? Bm25Share : Bm25Share / 3;
-            var answersType = (asksDefinition && f.HasDefinition) || (asksReason && f.HasReason);
+            var answersType = (asksDefinition && f.HasDefinition) || (asksReason && f.HasReason) || (asksList && f.HasList);
             var score = (CoverageShare * coverage) + (bm25Share * (bm25 / bestBm25)) + (0.05 * Math.Min(adjacent, 2))
                 + (OwnWordsBonus * own / totalWeight)
                 + (answersType ? AnswerTypeBonus : 0)
@@ -334,6 +337,9 @@ public sealed partial class PassageIndex : IDisposable
     [System.Text.RegularExpressions.GeneratedRegex(@"\b(is|are) (a|an|classified as|known as|primarily|traditionally|originally)\b|\b(refers to|is called|a process known as|—the)\b|—the ", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex Definition();
 
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(what else|what other|which other|besides|other than|apart from|as well as what)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex ListQuestion();
+
     [System.Text.RegularExpressions.GeneratedRegex(@"^\W*(why|how (does|do|can|could|would) .*\b(work|help|affect)|what makes)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex ReasonQuestion();
 
@@ -360,6 +366,7 @@ public sealed partial class PassageIndex : IDisposable
         bool HasSpeed,
         bool HasDefinition,
         bool HasReason,
+        bool HasList,
         bool StartsMidThought)
     {
         public bool BodyHas(Concept concept) => BodyCredit(concept) > 0;
