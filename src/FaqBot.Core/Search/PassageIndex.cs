@@ -53,6 +53,7 @@ public sealed partial class PassageIndex : IDisposable
     private readonly SqliteCommand _query;
     private readonly Lock _gate = new();
     private readonly Dictionary<int, Features> _features = [];
+    private readonly Dictionary<(string Source, int First, int Count), int> _windows = [];
     private readonly Dictionary<string, int> _documentFrequency = new(StringComparer.Ordinal);
     private readonly int _sentenceCount;
     private readonly int _durationSentences;
@@ -80,6 +81,7 @@ public sealed partial class PassageIndex : IDisposable
                 passage.Text.Count(c => c == ',') >= 3 || passage.Text.Contains("\n- ", StringComparison.Ordinal),
                 StartsMidThought(passage.Text));
             _features[passage.Id] = features;
+            _windows[(passage.Source, passage.FirstSentence, passage.SentenceCount)] = passage.Id;
             if (passage.SentenceCount == 1)
             {
                 _sentenceCount++;
@@ -208,9 +210,8 @@ public sealed partial class PassageIndex : IDisposable
         var asksReason = ReasonQuestion().IsMatch(question ?? "");
         var asksList = ListQuestion().IsMatch(question ?? "");
         var ranked = new List<ScoredPassage>(candidates.Count);
-        foreach (var (id, bm25) in candidates)
+        (double Covered, double InBody, double Own, long Matched) Cover(Features f)
         {
-            var f = _features[id];
             double covered = 0, inBody = 0, own = 0;
             long matched = 0;
             for (var i = 0; i < concepts.Count; i++)
@@ -229,7 +230,32 @@ public sealed partial class PassageIndex : IDisposable
                 }
             }
 
+            return (covered, inBody, own, matched);
+        }
+
+        // A longer window is only worth its length when its extra sentence carries part of the answer.
+        double SubWindowCoverage(Passage p)
+        {
+            var best = 0.0;
+            foreach (var first in (ReadOnlySpan<int>)[p.FirstSentence, p.FirstSentence + 1])
+            {
+                if (_windows.TryGetValue((p.Source, first, p.SentenceCount - 1), out var sub))
+                {
+                    best = Math.Max(best, Cover(_features[sub]).Covered);
+                }
+            }
+
+            return best;
+        }
+
+        foreach (var (id, bm25) in candidates)
+        {
+            var f = _features[id];
+            var (covered, inBody, own, matched) = Cover(f);
             var coverage = covered / totalWeight;
+            var extraSentences = f.Passage.SentenceCount - 1;
+            var lengthPenalty = extraSentences == 0 ? 0
+                : covered > SubWindowCoverage(f.Passage) + 1e-9 ? 0.01 * extraSentences : 0.03 * extraSentences;
 
             // Two question words side by side in the passage ("talk therapy", "follow-up sessions") say more than either alone.
             var adjacent = 0;
@@ -246,7 +272,7 @@ public sealed partial class PassageIndex : IDisposable
                 + (OwnWordsBonus * own / totalWeight)
                 + (answersType ? AnswerTypeBonus : 0)
                 + (context is not null && f.Passage.Source == context.Source ? (f.Passage.Section == context.Section ? 0.15 : 0.05) : 0)
-                - (0.03 * (f.Passage.SentenceCount - 1))
+                - lengthPenalty
                 - (f.StartsMidThought ? 0.04 : 0)
                 - (bodyShare == 0 ? 0.5 : 0); // a heading on its own is never an answer
             ranked.Add(new ScoredPassage(f.Passage, score, bodyShare == 0 ? 0 : coverage, matched));

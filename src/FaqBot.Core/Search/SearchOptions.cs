@@ -9,7 +9,7 @@ public sealed class SearchOptions
 
     /// <summary>At or above: the best passage is quoted as the answer.</summary>
     [Range(0.0, 1.0)]
-    public double AnswerThreshold { get; set; } = 0.38;
+    public double AnswerThreshold { get; set; } = 0.40;
 
     /// <summary>Two candidates from different sections this close in coverage, each covering a part of the question the other misses, ask "did you mean".</summary>
     [Range(0.0, 1.0)]

@@ -24,11 +24,11 @@ public sealed class QuestionSetTests(ITestOutputHelper output, QuestionSetTests.
     }
 
     /// <summary>
-    /// The target is 90% top-1 on answerable questions; FaqBot measures 88% on this deliberately hard set
+    /// The target is 90% top-1 on answerable questions; FaqBot measures 89% on this deliberately hard set
     /// (paraphrases that share no word with the answer, e.g. "where does the IV go" → "into your arm"). This floor
     /// catches regressions; raise it as ranking improves, never lower it to make a change pass.
     /// </summary>
-    private const double AnswerableFloor = 0.86;
+    private const double AnswerableFloor = 0.89;
 
     [Fact]
     public async Task Own_question_set_keeps_its_measured_floor_with_no_fabricated_citation()
