@@ -23,15 +23,11 @@ public sealed class QuestionSetTests(ITestOutputHelper output, QuestionSetTests.
         public async Task DisposeAsync() => await Server.DisposeAsync();
     }
 
-    /// <summary>
-    /// The target is 90% top-1 on answerable questions; FaqBot measures 89% on this deliberately hard set
-    /// (paraphrases that share no word with the answer, e.g. "where does the IV go" → "into your arm"). This floor
-    /// catches regressions; raise it as ranking improves, never lower it to make a change pass.
-    /// </summary>
-    private const double AnswerableFloor = 0.89;
+    /// <summary>The target: 90% top-1 on answerable questions and on questions the articles do not cover.</summary>
+    private const double Target = 0.90;
 
     [Fact]
-    public async Task Own_question_set_keeps_its_measured_floor_with_no_fabricated_citation()
+    public async Task Own_question_set_scores_at_least_90_percent_with_no_fabricated_citation()
     {
         var questions = EvalCommand.ReadQuestions(TestPaths.Data("questions.jsonl"));
         Assert.True(questions.Count(q => q.Any is { Count: > 0 }) >= 80, "at least 80 answerable questions");
@@ -47,8 +43,19 @@ public sealed class QuestionSetTests(ITestOutputHelper output, QuestionSetTests.
 
         Assert.Equal(0, report.Fabricated);
         Assert.Equal(0, report.OverLong);
-        Assert.True(report.AnswerableHit >= Math.Ceiling(AnswerableFloor * report.Answerable), $"answerable top-1 {report.AnswerableHit}/{report.Answerable}");
-        Assert.True(report.NotCoveredOk >= Math.Ceiling(0.9 * report.NotCovered), $"not covered {report.NotCoveredOk}/{report.NotCovered}");
+        Assert.True(report.AnswerableHit >= Math.Ceiling(Target * report.Answerable), $"answerable top-1 {report.AnswerableHit}/{report.Answerable}");
+        Assert.True(report.NotCoveredOk >= Math.Ceiling(Target * report.NotCovered), $"not covered {report.NotCoveredOk}/{report.NotCovered}");
+    }
+
+    [Fact]
+    public async Task Hold_out_set_written_before_tuning_stays_above_80_percent()
+    {
+        var report = await Run(EvalCommand.ReadQuestions(TestPaths.Data("holdout-questions.jsonl")));
+
+        output.WriteLine(report.Summary);
+        Assert.Equal(0, report.Fabricated);
+        Assert.True(report.AnswerableHit >= Math.Ceiling(0.8 * report.Answerable), report.Summary);
+        Assert.Equal(report.NotCovered, report.NotCoveredOk);
     }
 
     [Fact]
