@@ -79,7 +79,8 @@ public sealed partial class PassageIndex : IDisposable
                 Definition().IsMatch(passage.Text),
                 Reason().IsMatch(passage.Text),
                 passage.Text.Count(c => c == ',') >= 3 || passage.Text.Contains("\n- ", StringComparison.Ordinal),
-                StartsMidThought(passage.Text));
+                StartsMidThought(passage.Text),
+                AboutTheArticle().IsMatch(passage.Text));
             _features[passage.Id] = features;
             _windows[(passage.Source, passage.FirstSentence, passage.SentenceCount)] = passage.Id;
             if (passage.SentenceCount == 1)
@@ -224,9 +225,9 @@ public sealed partial class PassageIndex : IDisposable
                     matched |= 1L << Math.Min(i, 62);
                     own += f.ContainsSequence(concepts[i].OwnStems) ? weights[i] : 0;
                 }
-                else if (f.ContextHas(concepts[i]))
+                else
                 {
-                    covered += weights[i] * ContextCredit;
+                    covered += weights[i] * ContextCredit * f.ContextCredit(concepts[i]);
                 }
             }
 
@@ -274,6 +275,8 @@ public sealed partial class PassageIndex : IDisposable
                 + (context is not null && f.Passage.Source == context.Source ? (f.Passage.Section == context.Section ? 0.15 : 0.05) : 0)
                 - lengthPenalty
                 - (f.StartsMidThought ? 0.04 : 0)
+                - (f.AboutTheArticle ? 0.1 : 0) // "We'll explore what to expect..." talks about the article, it answers nothing
+                - (f.Passage.Text.TrimEnd().EndsWith('?') ? 0.1 : 0) // a quote that ends on a question leaves it open
                 - (bodyShare == 0 ? 0.5 : 0); // a heading on its own is never an answer
             ranked.Add(new ScoredPassage(f.Passage, score, bodyShare == 0 ? 0 : coverage, matched));
         }
@@ -363,7 +366,7 @@ public sealed partial class PassageIndex : IDisposable
     [System.Text.RegularExpressions.GeneratedRegex(@"\b(is|are) (a|an|classified as|known as|primarily|traditionally|originally)\b|\b(refers to|is called|a process known as|—the)\b|—the ", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex Definition();
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\b(what else|what other|which other|besides|other than|apart from|as well as what)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(what else|what other|which other|besides|other than|apart from|as well as what|the (main|key|top|biggest|most common|common|different))\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex ListQuestion();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^\W*(why|how (does|do|can|could|would) .*\b(work|help|affect)|what makes)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
@@ -371,6 +374,9 @@ public sealed partial class PassageIndex : IDisposable
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\b(because|due to|works by|by targeting|by blocking|which plays|which allows|allows (the|for)|so that|this causes|this allows|plays a crucial role|contributes to)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex Reason();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(this (article|guide|blog post|post) (aims|will|explains)|we[’']ll (explore|delve|walk|address|look)|we will (explore|delve|address)|keep reading|let[’']s walk through|by the end, you[’']ll|this guide aims)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex AboutTheArticle();
 
     public void Dispose()
     {
@@ -393,7 +399,8 @@ public sealed partial class PassageIndex : IDisposable
         bool HasDefinition,
         bool HasReason,
         bool HasList,
-        bool StartsMidThought)
+        bool StartsMidThought,
+        bool AboutTheArticle)
     {
         public bool BodyHas(Concept concept) => BodyCredit(concept) > 0;
 
@@ -409,8 +416,12 @@ public sealed partial class PassageIndex : IDisposable
             _ => concept.AlternativeStems.Any(ContainsSequence) ? 1 : 0,
         };
 
-        public bool ContextHas(Concept concept) =>
-            concept.AlternativeStems.Any(stems => stems.All(s => SectionStems.Contains(s) || TitleStems.Contains(s)));
+        public bool ContextHas(Concept concept) => ContextCredit(concept) > 0;
+
+        /// <summary>1 when the section heading names the concept, 0.5 when only the (broader) article title does.</summary>
+        public double ContextCredit(Concept concept) =>
+            concept.AlternativeStems.Any(stems => stems.All(SectionStems.Contains)) ? 1
+            : concept.AlternativeStems.Any(stems => stems.All(s => SectionStems.Contains(s) || TitleStems.Contains(s))) ? 0.5 : 0;
 
         /// <summary>A form of <paramref name="a"/> followed by a form of <paramref name="b"/>, at most one word apart ("follow-up sessions").</summary>
         public bool Adjacent(Concept a, Concept b)

@@ -53,7 +53,7 @@ public sealed class QueryAnalyzer
 
     private static readonly FrozenSet<string> WeakWords = FrozenSet.ToFrozenSet(
     [
-        "cause", "causes", "caused", "last", "lasts", "cure", "cures", "fix", "happen", "happens", "happened", "help", "helps", "helped", "make", "makes", "take", "takes",
+        "cause", "causes", "caused", "last", "lasts", "cure", "cures", "fix", "enough", "happen", "happens", "happened", "help", "helps", "helped", "make", "makes", "take", "takes",
         "taking", "use", "used", "using", "normal", "common", "usual", "typical", "possible", "start", "starts", "people", "person",
         "expect", "expected", "come", "give", "given", "keep", "find", "see", "look", "looks", "mean", "means", "try", "treat",
         "treats", "affect", "affects", "keeping", "putting", "put", "doing", "feeling", "able", "ok", "fine", "bad", "good", "better", "worse", "right", "big", "deal", "anyone",
