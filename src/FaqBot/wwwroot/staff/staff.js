@@ -317,7 +317,7 @@ function appendEntry(entry) {
   const name = entry.sender === "staff" ? `${entry.senderName || "Staff"} (staff)` : senderNames[entry.sender] || entry.sender;
   const item = el("li", { class: entry.sender, "data-sender": entry.sender },
     el("span", { class: "who", text: `${name} · ${time(entry.timestamp)}` }),
-    el("span", { class: "text", text: entry.text || "" }));
+    el("span", { class: "text", text: entry.sender === "assistant" ? readable(entry.text) : entry.text || "" }));
   for (const cite of entry.citations || []) {
     item.append(el("details", {},
       el("summary", { text: `Cited [${cite.position ?? "?"}]: ${cite.title || "passage"}` }),
@@ -325,6 +325,18 @@ function appendEntry(entry) {
   }
   list.append(item);
   list.scrollTop = list.scrollHeight;
+}
+
+// The assistant writes Markdown for Web Chat; staff read it as plain text (never as HTML): emphasis
+// marks, quote marks and the citation definitions at the end are dropped, the [n] markers stay.
+function readable(markdown) {
+  return (markdown || "")
+    .replace(/^\[\d+\]: cite:\d+ .*$/gm, "")
+    .replace(/^> ?/gm, "")
+    .replace(/\*\*|__/g, "")
+    .replace(/(^|\s)[*_]([^*_\n]+)[*_](?=[\s.,;:!?]|$)/g, "$1$2")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
 }
 
 function appendNote(text) {
