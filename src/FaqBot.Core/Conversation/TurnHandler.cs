@@ -149,7 +149,7 @@ public sealed class TurnHandler(
         {
             Outcomes.Answer => Answered(state, text, answer, crisisFooter),
             Outcomes.Clarify => Clarify(state, text, answer),
-            _ => Missed(state, text) with { Confidence = answer.Confidence },
+            _ => Missed(state, text, crisisFooter) with { Confidence = answer.Confidence },
         };
     }
 
@@ -199,16 +199,18 @@ public sealed class TurnHandler(
         return new TurnResult(state with { ConsecutiveMisses = 0 }, [reply], Outcomes.Clarify) { Confidence = answer.Confidence };
     }
 
-    private TurnResult Missed(ConversationState state, string question)
+    private TurnResult Missed(ConversationState state, string question, bool crisisFooter = false)
     {
+        // A question about suicide or overdose that the articles miss still gets the crisis lines.
+        var footer = crisisFooter ? $"\n\n{Replies.CrisisFooter(clinic.Value)}" : "";
         var misses = state.ConsecutiveMisses + 1;
         if (misses >= 2)
         {
-            var offer = Say(Replies.OfferPersonAfterMisses, YesNo());
+            var offer = Say(Replies.OfferPersonAfterMisses + footer, YesNo());
             return new TurnResult(state with { ConsecutiveMisses = misses, Pending = $"{PendingPrompts.OfferPerson}:{EscalationReasons.RepeatedMiss}" }, [offer], Outcomes.Fallback);
         }
 
-        var reply = Say(Replies.NotCovered, Related(question));
+        var reply = Say(Replies.NotCovered + footer, Related(question));
         return new TurnResult(state with { ConsecutiveMisses = misses }, [reply], Outcomes.Fallback);
     }
 

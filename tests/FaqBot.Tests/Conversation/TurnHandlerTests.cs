@@ -131,6 +131,26 @@ public sealed class TurnHandlerTests : IDisposable
         Assert.Contains(result.Citations, c => c.Passage.Contains("suicidal", StringComparison.OrdinalIgnoreCase));
     }
 
+    [Fact]
+    public async Task A_question_about_overdose_the_articles_miss_still_gets_the_crisis_lines()
+    {
+        var result = await _bot.SayAsync("what happens if you overdose on ketamine");
+
+        Assert.Equal(Outcomes.Fallback, result.Outcome);
+        Assert.Equal(HandoffState.Bot, result.State.Handoff);
+        Assert.Contains("988", TurnHarness.Message(result).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Someone_in_danger_at_home_gets_the_crisis_response()
+    {
+        var result = await _bot.SayAsync("my husband hit me again last night");
+
+        Assert.Equal(Outcomes.Crisis, result.Outcome);
+        Assert.Contains("911", TurnHarness.Message(result).Text, StringComparison.Ordinal);
+        Assert.Equal(HandoffState.Queued, result.State.Handoff);
+    }
+
     [Theory]
     [InlineData("hello", Outcomes.Smalltalk)]
     [InlineData("thanks so much!", Outcomes.Smalltalk)]
