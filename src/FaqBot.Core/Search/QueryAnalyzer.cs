@@ -47,6 +47,8 @@ public sealed class QueryAnalyzer
         "whom", "why", "will", "with", "wont", "would", "wouldnt", "yes", "you", "youll", "your", "youre", "yours", "ya", "yall",
         "ketamines", "there's", "up", "off", "over", "again", "further", "once", "only", "does", "usually", "typically", "normally",
         "generally", "gonna", "tho", "though", "anyone", "anybody", "somebody", "etc", "else", "besides", "whole", "ones", "stuff", "yet", "right", "main", "around", "exactly", "always",
+        "till", "until", "instead", "mention", "maybe", "kinda", "sorta", "basically", "honestly", "literally", "probably",
+        "possibly", "definitely", "anyway", "pretty", "quite", "super", "bit", "little", "guys", "folks", "ok", "hmm", "um",
         "itll", "itd", "thatll", "theyll", "theyre", "theyve", "theyd", "weve", "youve", "youd", "arent", "wasnt", "werent", "hasnt",
         "havent", "hadnt", "wouldve", "couldve", "shouldve", "whatll", "wholl", "hows", "wheres", "whens",
     ], StringComparer.Ordinal);
