@@ -37,8 +37,8 @@ public sealed partial class PassageIndex : IDisposable
     private const double CoverageShare = 0.7;
     private const double Bm25Share = 0.3;
 
-    /// <summary>A concept found only in the section heading or title counts this much: context, not an answer.</summary>
-    private const double ContextCredit = 0.5;
+    /// <summary>A concept found only in the section heading counts this much (half that in the article title): context, not an answer.</summary>
+    private const double HeadingCredit = 0.5;
 
     /// <summary>Score bonus, times the covered weight share, for passages using the patient's own words rather than a synonym.</summary>
     private const double OwnWordsBonus = 0.1;
@@ -227,7 +227,7 @@ public sealed partial class PassageIndex : IDisposable
                 }
                 else
                 {
-                    covered += weights[i] * ContextCredit * f.ContextCredit(concepts[i]);
+                    covered += weights[i] * HeadingCredit * f.ContextCredit(concepts[i]);
                 }
             }
 
