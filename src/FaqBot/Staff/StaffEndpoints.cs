@@ -102,10 +102,12 @@ public static class StaffEndpoints
 
         var transcript = await StaffViews.LoadTranscriptAsync(store, id, ct);
         var feedback = await store.GetFeedbackAsync(id, ct);
+        var entries = transcript.Select(s => StaffViews.Entry(id, s.Activity)).OfType<TranscriptEntry>().ToList();
         return TypedResults.Ok(new ConversationDetail(
             StaffViews.Summary(state, transcript, time.GetUtcNow()),
-            [.. transcript.Select(s => StaffViews.Entry(id, s.Activity)).OfType<TranscriptEntry>()],
-            [.. feedback.Select(StaffViews.View)]));
+            entries,
+            [.. feedback.Select(StaffViews.View)],
+            StaffViews.Brief(state, entries, feedback)));
     }
 
     public static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> Claim(string id, ClaimsPrincipal user, HandoffService handoff, IConversationStore store, TimeProvider time, CancellationToken ct) =>

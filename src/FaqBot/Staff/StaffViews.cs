@@ -40,6 +40,44 @@ public static class StaffViews
             state.CallbackOfferedAt is not null);
     }
 
+    /// <summary>
+    /// The short summary a staff member reads first: why the chat was escalated, what the patient asked, which
+    /// article sections the assistant quoted, and the feedback given. Every line comes from the stored record.
+    /// </summary>
+    public static IReadOnlyList<string> Brief(ConversationState state, IReadOnlyList<TranscriptEntry> transcript, IReadOnlyList<FeedbackRecord> feedback)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(transcript);
+        ArgumentNullException.ThrowIfNull(feedback);
+        var lines = new List<string>();
+        if (state.Escalation is { } escalation)
+        {
+            lines.Add($"Escalated: {escalation.Reason} (priority {escalation.Priority}) at {escalation.At:HH:mm} UTC.");
+        }
+
+        var asked = transcript.Count(e => e.Sender == "patient" && e.Type == ActivityTypes.Message);
+        var answers = transcript.Where(e => e.Sender == "assistant" && e.Citations.Count > 0).ToList();
+        lines.Add($"The patient sent {asked} message{(asked == 1 ? "" : "s")}; the assistant answered {answers.Count} with quotes from the articles.");
+        var sections = answers.SelectMany(a => a.Citations).Select(c => c.Title).OfType<string>().Distinct(StringComparer.Ordinal).Take(4).ToList();
+        if (sections.Count > 0)
+        {
+            lines.Add($"Quoted: {string.Join("; ", sections)}.");
+        }
+
+        if (feedback.Count > 0)
+        {
+            var down = feedback.Count(f => f.Reaction == "dislike");
+            lines.Add($"Feedback: {feedback.Count - down} thumbs up, {down} thumbs down.");
+        }
+
+        if (state.Callback is { Consent: true } callback)
+        {
+            lines.Add($"Callback requested by {callback.Name}.");
+        }
+
+        return lines;
+    }
+
     /// <summary>Risk first (priority), then the longest wait.</summary>
     public static IReadOnlyList<QueueItem> Order(IEnumerable<QueueItem> items) =>
         [.. items.OrderByDescending(i => i.Priority).ThenBy(i => i.EscalatedAt ?? DateTimeOffset.MaxValue)];

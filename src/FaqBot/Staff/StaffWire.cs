@@ -41,7 +41,8 @@ public sealed record TranscriptEntry(
 
 public sealed record FeedbackView(string ActivityId, string Reaction, string? Question, string? Outcome, IReadOnlyList<string> CitedPassages, DateTimeOffset At);
 
-public sealed record ConversationDetail(QueueItem Summary, IReadOnlyList<TranscriptEntry> Transcript, IReadOnlyList<FeedbackView> Feedback);
+/// <param name="Brief">A few factual lines for the staff member who picks the chat up (built from the stored record, never invented).</param>
+public sealed record ConversationDetail(QueueItem Summary, IReadOnlyList<TranscriptEntry> Transcript, IReadOnlyList<FeedbackView> Feedback, IReadOnlyList<string> Brief);
 
 public sealed record CallbackView(string Id, string ConversationId, string Name, string Contact, bool Consent, DateTimeOffset CreatedAt, DateTimeOffset? DoneAt, string? DoneBy);
 

@@ -457,6 +457,9 @@ public sealed class StaffApiTests
         var feedback = Assert.Single(detail.Feedback);
         Assert.Equal(("dislike", answer.Activity.Id), (feedback.Reaction, feedback.ActivityId));
         Assert.Equal(["ketamine-therapy-before-during-and-after.md#after"], feedback.CitedPassages);
+        Assert.Contains(detail.Brief, l => l.Contains(EscalationReasons.ThumbsDown, StringComparison.Ordinal));
+        Assert.Contains(detail.Brief, l => l.Contains("After your infusion", StringComparison.Ordinal));
+        Assert.Contains(detail.Brief, l => l.Contains("1 thumbs down", StringComparison.Ordinal));
         using var missing = await sam.Http.GetAsync(new Uri("/api/staff/conversations/nope", UriKind.Relative));
         await AssertProblemAsync(missing, HttpStatusCode.NotFound);
     }

@@ -265,6 +265,7 @@ async function openConversation(id, focus) {
   try { detail = await call("GET", `/conversations/${encodeURIComponent(id)}`); } catch (error) { showError(error.message); return; }
   const switched = !state.current || state.current.conversationId !== id;
   state.current = detail.summary;
+  $("conversation-brief").replaceChildren(...(detail.brief || []).map((line) => el("li", { text: line })));
   $("conversation").hidden = false;
   if (switched) {
     state.shown.clear();
