@@ -24,7 +24,7 @@ public sealed record SearchResult(AnalyzedQuery Query, IReadOnlyList<ScoredPassa
 /// and passage text) finds candidates; our reranker scores how much of the question each covers,
 /// counting the section heading and title as weaker context. Immutable once built; thread-safe.
 /// </summary>
-public sealed partial class PassageIndex : IDisposable
+public sealed class PassageIndex : IDisposable
 {
     private const int CandidateLimit = 100;
 
@@ -74,13 +74,13 @@ public sealed partial class PassageIndex : IDisposable
                 stems.ToHashSet(StringComparer.Ordinal),
                 Tokenizer.Words(passage.Section).Select(Stemmer.Stem).ToHashSet(StringComparer.Ordinal),
                 Tokenizer.Words(passage.Title).Select(Stemmer.Stem).ToHashSet(StringComparer.Ordinal),
-                Duration().IsMatch(passage.Text),
-                Speed().IsMatch(passage.Text),
-                Definition().IsMatch(passage.Text),
-                Reason().IsMatch(passage.Text),
+                AnswerShapes.Duration().IsMatch(passage.Text),
+                AnswerShapes.Speed().IsMatch(passage.Text),
+                AnswerShapes.Definition().IsMatch(passage.Text),
+                AnswerShapes.Reason().IsMatch(passage.Text),
                 passage.Text.Count(c => c == ',') >= 3 || passage.Text.Contains("\n- ", StringComparison.Ordinal),
-                StartsMidThought(passage.Text),
-                AboutTheArticle().IsMatch(passage.Text));
+                AnswerShapes.StartsMidThought(passage.Text),
+                AnswerShapes.AboutTheArticle().IsMatch(passage.Text));
             _features[passage.Id] = features;
             _windows[(passage.Source, passage.FirstSentence, passage.SentenceCount)] = passage.Id;
             if (passage.SentenceCount == 1)
@@ -207,9 +207,9 @@ public sealed partial class PassageIndex : IDisposable
         }
 
         var bestBm25 = candidates.Max(c => c.Bm25);
-        var asksDefinition = DefinitionQuestion().IsMatch(question ?? "");
-        var asksReason = ReasonQuestion().IsMatch(question ?? "");
-        var asksList = ListQuestion().IsMatch(question ?? "");
+        var asksDefinition = AnswerShapes.DefinitionQuestion().IsMatch(question ?? "");
+        var asksReason = AnswerShapes.ReasonQuestion().IsMatch(question ?? "");
+        var asksList = AnswerShapes.ListQuestion().IsMatch(question ?? "");
         var ranked = new List<ScoredPassage>(candidates.Count);
         (double Covered, double InBody, double Own, long Matched) Cover(Features f)
         {
@@ -344,39 +344,6 @@ public sealed partial class PassageIndex : IDisposable
         var idf = Math.Log(1 + ((double)_sentenceCount / (1 + Math.Min(df, _sentenceCount))));
         return concept.Weak ? idf * 0.35 : df == 0 ? idf * UnknownWordFactor : idf;
     }
-
-    private static bool StartsMidThought(string text)
-    {
-        var first = text.AsSpan(0, Math.Min(12, text.Length)).ToString();
-        return first.StartsWith("This ", StringComparison.Ordinal) || first.StartsWith("These ", StringComparison.Ordinal)
-            || first.StartsWith("It ", StringComparison.Ordinal) || first.StartsWith("They ", StringComparison.Ordinal)
-            || first.StartsWith("However", StringComparison.Ordinal) || first.StartsWith("But ", StringComparison.Ordinal)
-            || first.StartsWith("Their ", StringComparison.Ordinal) || first.StartsWith("Others ", StringComparison.Ordinal);
-    }
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"\b(\d+(-\d+)?|an|one|two|a few|few|several)\s+(minutes?|hours?|days?|weeks?|months?)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
-    private static partial System.Text.RegularExpressions.Regex Duration();
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"\b(within (hours|minutes|days)|hours to days|almost immediately|within just a few hours|within the first few days)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
-    private static partial System.Text.RegularExpressions.Regex Speed();
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\W*(what\s*(is|are|'s|s)\b(?!.*\b(like|best|happen))|what (kind|type|sort) of|what does .* mean|define\b|meaning of)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
-    private static partial System.Text.RegularExpressions.Regex DefinitionQuestion();
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"\b(is|are) (a|an|classified as|known as|primarily|traditionally|originally)\b|\b(refers to|is called|a process known as|—the)\b|—the ", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
-    private static partial System.Text.RegularExpressions.Regex Definition();
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"\b(what else|what other|which other|besides|other than|apart from|as well as what|the (main|key|top|biggest|most common|common|different))\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
-    private static partial System.Text.RegularExpressions.Regex ListQuestion();
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\W*(why|how (does|do|can|could|would) .*\b(work|help|affect)|what makes)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
-    private static partial System.Text.RegularExpressions.Regex ReasonQuestion();
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"\b(because|due to|works by|by targeting|by blocking|which plays|which allows|allows (the|for)|so that|this causes|this allows|plays a crucial role|contributes to)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
-    private static partial System.Text.RegularExpressions.Regex Reason();
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"\b(this (article|guide|blog post|post) (aims|will|explains)|we[’']ll (explore|delve|walk|address|look)|we will (explore|delve|address)|keep reading|let[’']s walk through|by the end, you[’']ll|this guide aims)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
-    private static partial System.Text.RegularExpressions.Regex AboutTheArticle();
 
     public void Dispose()
     {
