@@ -14,37 +14,36 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
 
     public async Task InitializeAsync(CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            CREATE TABLE IF NOT EXISTS conversations (
-                id TEXT PRIMARY KEY,
-                user_id TEXT NOT NULL,
-                handoff TEXT NOT NULL,
-                priority INTEGER NOT NULL DEFAULT 0,
-                escalated_at TEXT,
-                created_at TEXT NOT NULL,
-                updated_at TEXT NOT NULL,
-                state_json TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS ix_conversations_handoff ON conversations(handoff);
-            CREATE TABLE IF NOT EXISTS activities (
-                conversation_id TEXT NOT NULL,
-                seq INTEGER NOT NULL,
-                ts TEXT NOT NULL,
-                json TEXT NOT NULL,
-                PRIMARY KEY (conversation_id, seq)) WITHOUT ROWID;
-            CREATE TABLE IF NOT EXISTS feedback (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                conversation_id TEXT NOT NULL,
-                activity_id TEXT NOT NULL,
-                reaction TEXT NOT NULL,
-                question TEXT,
-                outcome TEXT,
-                cited_json TEXT NOT NULL,
-                at TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS ix_feedback_conversation ON feedback(conversation_id);
-            """;
-        await command.ExecuteNonQueryAsync(ct);
+        await database.ExecuteAsync(
+            """
+                CREATE TABLE IF NOT EXISTS conversations (
+                    id TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL,
+                    handoff TEXT NOT NULL,
+                    priority INTEGER NOT NULL DEFAULT 0,
+                    escalated_at TEXT,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    state_json TEXT NOT NULL);
+                CREATE INDEX IF NOT EXISTS ix_conversations_handoff ON conversations(handoff);
+                CREATE TABLE IF NOT EXISTS activities (
+                    conversation_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    ts TEXT NOT NULL,
+                    json TEXT NOT NULL,
+                    PRIMARY KEY (conversation_id, seq)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS feedback (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    conversation_id TEXT NOT NULL,
+                    activity_id TEXT NOT NULL,
+                    reaction TEXT NOT NULL,
+                    question TEXT,
+                    outcome TEXT,
+                    cited_json TEXT NOT NULL,
+                    at TEXT NOT NULL);
+                CREATE INDEX IF NOT EXISTS ix_feedback_conversation ON feedback(conversation_id);
+                """,
+            ct);
     }
 
     public async Task<bool> CreateAsync(ConversationState state, CancellationToken ct = default)

@@ -36,21 +36,20 @@ public sealed class SqliteCallbackStore(SqliteDatabase database) : ICallbackStor
 
     public async Task InitializeAsync(CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            CREATE TABLE IF NOT EXISTS callbacks (
-                id TEXT PRIMARY KEY,
-                conversation_id TEXT NOT NULL,
-                name TEXT NOT NULL,
-                contact TEXT NOT NULL,
-                consent INTEGER NOT NULL,
-                created_at TEXT NOT NULL,
-                done_at TEXT,
-                done_by TEXT);
-            CREATE INDEX IF NOT EXISTS ix_callbacks_open ON callbacks(done_at, created_at);
-            """;
-        await command.ExecuteNonQueryAsync(ct);
+        await database.ExecuteAsync(
+            """
+                CREATE TABLE IF NOT EXISTS callbacks (
+                    id TEXT PRIMARY KEY,
+                    conversation_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    contact TEXT NOT NULL,
+                    consent INTEGER NOT NULL,
+                    created_at TEXT NOT NULL,
+                    done_at TEXT,
+                    done_by TEXT);
+                CREATE INDEX IF NOT EXISTS ix_callbacks_open ON callbacks(done_at, created_at);
+                """,
+            ct);
     }
 
     public async Task AddAsync(CallbackRequest request, CancellationToken ct = default)

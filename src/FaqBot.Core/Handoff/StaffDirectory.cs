@@ -69,28 +69,27 @@ public sealed class SqliteStaffDirectory(SqliteDatabase database) : IStaffDirect
 
     public async Task InitializeAsync(CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            CREATE TABLE IF NOT EXISTS staff (
-                id TEXT PRIMARY KEY,
-                email TEXT NOT NULL UNIQUE,
-                name TEXT NOT NULL,
-                role TEXT NOT NULL,
-                password_hash TEXT NOT NULL,
-                disabled INTEGER NOT NULL DEFAULT 0,
-                failed_sign_ins INTEGER NOT NULL DEFAULT 0,
-                lockout_end TEXT,
-                created_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS staff_sessions (
-                token_hash TEXT PRIMARY KEY,
-                staff_id TEXT NOT NULL REFERENCES staff(id),
-                csrf_token TEXT NOT NULL,
-                created_at TEXT NOT NULL,
-                expires_at TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS ix_staff_sessions_staff ON staff_sessions(staff_id);
-            """;
-        await command.ExecuteNonQueryAsync(ct);
+        await database.ExecuteAsync(
+            """
+                CREATE TABLE IF NOT EXISTS staff (
+                    id TEXT PRIMARY KEY,
+                    email TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    disabled INTEGER NOT NULL DEFAULT 0,
+                    failed_sign_ins INTEGER NOT NULL DEFAULT 0,
+                    lockout_end TEXT,
+                    created_at TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS staff_sessions (
+                    token_hash TEXT PRIMARY KEY,
+                    staff_id TEXT NOT NULL REFERENCES staff(id),
+                    csrf_token TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL);
+                CREATE INDEX IF NOT EXISTS ix_staff_sessions_staff ON staff_sessions(staff_id);
+                """,
+            ct);
     }
 
     public async Task<bool> AddAsync(StaffAccount account, CancellationToken ct = default)

@@ -31,6 +31,34 @@ public sealed class SqliteDatabase
 
     public string ConnectionString => _connectionString;
 
+    /// <summary>Runs one statement (or a schema script) on its own connection; returns the rows changed.</summary>
+    public async Task<int> ExecuteAsync(string sql, CancellationToken ct = default, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection, sql, parameters);
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The first column of the first row of one query, or null.</summary>
+    public async Task<object?> ScalarAsync(string sql, CancellationToken ct = default, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection, sql, parameters);
+        return await command.ExecuteScalarAsync(ct);
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct = default)
     {
         var connection = new SqliteConnection(_connectionString);

@@ -31,56 +31,42 @@ public sealed class BotConnectorConversations(SqliteDatabase database)
     public async Task SaveAsync(string localId, ConversationReference reference, CancellationToken ct = default)
     {
         await _schema.Value;
-        await using var connection = await database.OpenAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
+        await database.ExecuteAsync(
+            """
             INSERT INTO bot_connector_conversations (conversation_id, reference_json) VALUES ($id, $json)
             ON CONFLICT(conversation_id) DO UPDATE SET reference_json = excluded.reference_json
-            """;
-        command.Parameters.AddWithValue("$id", localId);
-        command.Parameters.AddWithValue("$json", JsonSerializer.Serialize(reference, Json));
-        await command.ExecuteNonQueryAsync(ct);
+            """,
+            ct,
+            ("$id", localId),
+            ("$json", JsonSerializer.Serialize(reference, Json)));
     }
 
     public async Task<ConversationReference?> GetAsync(string localId, CancellationToken ct = default)
     {
         await _schema.Value;
-        await using var connection = await database.OpenAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT reference_json FROM bot_connector_conversations WHERE conversation_id = $id";
-        command.Parameters.AddWithValue("$id", localId);
-        return await command.ExecuteScalarAsync(ct) is string json ? JsonSerializer.Deserialize<ConversationReference>(json, Json) : null;
+        return await database.ScalarAsync("SELECT reference_json FROM bot_connector_conversations WHERE conversation_id = $id", ct, ("$id", localId)) is string json
+            ? JsonSerializer.Deserialize<ConversationReference>(json, Json)
+            : null;
     }
 
     public async Task MapActivityAsync(string localActivityId, string channelActivityId, CancellationToken ct = default)
     {
         await _schema.Value;
-        await using var connection = await database.OpenAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT OR REPLACE INTO bot_connector_activities (local_id, channel_id) VALUES ($local, $channel)";
-        command.Parameters.AddWithValue("$local", localActivityId);
-        command.Parameters.AddWithValue("$channel", channelActivityId);
-        await command.ExecuteNonQueryAsync(ct);
+        await database.ExecuteAsync(
+            "INSERT OR REPLACE INTO bot_connector_activities (local_id, channel_id) VALUES ($local, $channel)",
+            ct,
+            ("$local", localActivityId),
+            ("$channel", channelActivityId));
     }
 
     public async Task<string?> ChannelActivityIdAsync(string localActivityId, CancellationToken ct = default)
     {
         await _schema.Value;
-        await using var connection = await database.OpenAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT channel_id FROM bot_connector_activities WHERE local_id = $local";
-        command.Parameters.AddWithValue("$local", localActivityId);
-        return await command.ExecuteScalarAsync(ct) as string;
+        return await database.ScalarAsync("SELECT channel_id FROM bot_connector_activities WHERE local_id = $local", ct, ("$local", localActivityId)) as string;
     }
 
-    private static async Task CreateSchemaAsync(SqliteDatabase database)
-    {
-        await using var connection = await database.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            CREATE TABLE IF NOT EXISTS bot_connector_conversations (conversation_id TEXT PRIMARY KEY, reference_json TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS bot_connector_activities (local_id TEXT PRIMARY KEY, channel_id TEXT NOT NULL) WITHOUT ROWID;
-            """;
-        await command.ExecuteNonQueryAsync();
-    }
+    private static async Task CreateSchemaAsync(SqliteDatabase database) => await database.ExecuteAsync("""
+        CREATE TABLE IF NOT EXISTS bot_connector_conversations (conversation_id TEXT PRIMARY KEY, reference_json TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS bot_connector_activities (local_id TEXT PRIMARY KEY, channel_id TEXT NOT NULL) WITHOUT ROWID;
+        """);
 }
