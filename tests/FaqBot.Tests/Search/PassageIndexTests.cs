@@ -57,6 +57,26 @@ public sealed class PassageIndexTests : IDisposable
         Assert.True(result.Confidence < 0.42, $"confidence {result.Confidence}");
     }
 
+    [Theory]
+    [InlineData("what should I do after my infusion?")]
+    [InlineData("can it help with anxiety too or just depression")]
+    [InlineData("what does getting an infusion feel like")]
+    public void The_best_quote_never_talks_about_the_article_or_ends_on_a_question(string question)
+    {
+        var best = _knowledge.Current.Search(question).Best!.Passage.Text;
+        Assert.DoesNotContain("we’ll explore", best, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("this article aims", best, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("keep reading", best, StringComparison.OrdinalIgnoreCase);
+        Assert.False(best.TrimEnd().EndsWith('?'), best);
+    }
+
+    [Fact]
+    public void When_our_stems_and_porter_disagree_every_form_is_searched()
+    {
+        // "waking" is rare for our stemmer but FTS5's Porter stem finds nothing for it alone.
+        Assert.NotEmpty(_knowledge.Current.Search("waking ketamine").Ranked);
+    }
+
     [Fact]
     public void Stemmer_maps_inflections_together()
     {
