@@ -1,3 +1,5 @@
+using FaqBot.Knowledge;
+
 namespace FaqBot.Answering;
 
 /// <summary>The outcome names reported by <c>ask --json</c> and stored with feedback.</summary>
@@ -14,4 +16,5 @@ public static class Outcomes
 }
 
 /// <summary>A quoted passage: verbatim text of <see cref="Source"/> between <see cref="Start"/> and <see cref="End"/>.</summary>
-public sealed record Citation(string Source, string Title, string Section, string Passage, int Start, int End);
+/// <param name="Kind">A personal account is labelled as such when quoted.</param>
+public sealed record Citation(string Source, string Title, string Section, string Passage, int Start, int End, ContentKind Kind = ContentKind.Guidance);

@@ -1,6 +1,7 @@
 using System.Text;
 using FaqBot.Knowledge;
 using FaqBot.Search;
+using FaqBot.Search.Analysis;
 using Microsoft.Extensions.Options;
 
 namespace FaqBot.Answering;
@@ -15,10 +16,10 @@ public sealed record Answer(string Outcome, double Confidence, IReadOnlyList<Cit
 }
 
 /// <summary>
-/// Turns ranked passages into an answer: quote the best passage verbatim (1-3 sentences, at most 600
-/// characters) with its article and section; add at most two more citations only from other articles,
-/// only when they are nearly as good and say something else; or ask "did you mean" between two close
-/// sections; or admit the articles do not cover it.
+/// Turns ranked passages into an answer: quote the best answer unit verbatim (at most 600 characters) with its
+/// article and section; add at most two more citations only from other articles, only when they are nearly as
+/// good and say something else; or ask "did you mean" between two close sections; or admit the articles do not
+/// cover it (also when the question's meaning rests on words the articles never use).
 /// </summary>
 public sealed class AnswerComposer(IOptions<SearchOptions> options)
 {
@@ -31,7 +32,7 @@ public sealed class AnswerComposer(IOptions<SearchOptions> options)
     {
         ArgumentNullException.ThrowIfNull(result);
         var settings = options.Value;
-        if (result.Best is not { } best || result.Confidence < settings.AnswerThreshold)
+        if (result.OutOfScope || result.Best is not { } best || best.Score < settings.AnswerThreshold)
         {
             return Answer.Fallback(result.Confidence);
         }
@@ -45,13 +46,12 @@ public sealed class AnswerComposer(IOptions<SearchOptions> options)
         if (allowClarify && perSection.Count > 1)
         {
             var second = perSection[1];
-            // Ask only when the two read the question differently (each covers a part the other misses);
-            // two sources saying the same thing are one answer with two citations.
-            if (second.Coverage >= settings.AnswerThreshold
-                && best.Coverage < 0.8 // a passage that answers nearly all of it is the answer
-                && Math.Abs(best.Coverage - second.Coverage) <= settings.ClarifyMargin
-                && best.Score - second.Score <= 2 * settings.ClarifyMargin
-                && (best.Matched & ~second.Matched) != 0 && (second.Matched & ~best.Matched) != 0
+            // Ask only when neither is clearly the answer and the two say different things; the clinic's guidance
+            // is never put up against a patient's story (guidance comes first).
+            if (best.Score < settings.ClarifyCeiling
+                && !(best.Passage.Kind == ContentKind.Guidance && second.Passage.Kind == ContentKind.Story)
+                && second.Score >= settings.AnswerThreshold
+                && best.Score - second.Score <= settings.ClarifyMargin
                 && !Overlaps(best.Passage, second.Passage))
             {
                 return new Answer(Outcomes.Clarify, result.Confidence, [], [Choice(best.Passage), Choice(second.Passage)]);
@@ -67,8 +67,7 @@ public sealed class AnswerComposer(IOptions<SearchOptions> options)
             }
 
             if (candidate.Score >= best.Score * settings.ExtraCitationRatio
-                && candidate.Coverage >= best.Coverage * settings.ExtraCitationRatio
-                && candidate.Coverage >= settings.AnswerThreshold
+                && candidate.Score >= settings.AnswerThreshold
                 && cited.All(c => c.Source != candidate.Passage.Source && !Overlaps(c, candidate.Passage)))
             {
                 cited.Add(candidate.Passage);
@@ -91,6 +90,11 @@ public sealed class AnswerComposer(IOptions<SearchOptions> options)
         for (var i = 0; i < citations.Count; i++)
         {
             var quote = string.Join(' ', citations[i].Passage.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            if (citations[i].Kind == ContentKind.Story)
+            {
+                text.Append(StoryLabel).Append("\n\n");
+            }
+
             text.Append("> ").Append(quote).Append(" [").Append(i + 1).Append("]\n\n");
         }
 
@@ -106,6 +110,9 @@ public sealed class AnswerComposer(IOptions<SearchOptions> options)
         return text.ToString().TrimEnd();
     }
 
+    /// <summary>Said before a quote from a personal account, so one person's experience never reads as the clinic's instruction.</summary>
+    public const string StoryLabel = "From a patient's account:";
+
     public static string Label(Citation citation)
     {
         ArgumentNullException.ThrowIfNull(citation);
@@ -115,22 +122,22 @@ public sealed class AnswerComposer(IOptions<SearchOptions> options)
     public static Citation ToCitation(Passage passage)
     {
         ArgumentNullException.ThrowIfNull(passage);
-        return new Citation(passage.Source, passage.Title, passage.Section, passage.Text, passage.Start, passage.End);
+        return new Citation(passage.Source, passage.Title, passage.Section, passage.Text, passage.Start, passage.End, passage.Kind);
     }
 
     private static ClarifyChoice Choice(Passage passage) => new(passage.Source, passage.Title, passage.Section);
 
-    /// <summary>Near-duplicates: more than half of the smaller passage's words (by stem) appear in the other.</summary>
+    /// <summary>Near-duplicates: more than half of the smaller passage's stems appear in the other.</summary>
     private static bool Overlaps(Passage a, Passage b)
     {
-        var wordsA = Tokenizer.Words(a.Text).Where(w => !QueryAnalyzer.IsStopWord(w)).Select(Stemmer.Stem).ToHashSet(StringComparer.Ordinal);
-        var wordsB = Tokenizer.Words(b.Text).Where(w => !QueryAnalyzer.IsStopWord(w)).Select(Stemmer.Stem).ToHashSet(StringComparer.Ordinal);
-        if (wordsA.Count == 0 || wordsB.Count == 0)
+        var stemsA = TextAnalysis.Terms(a.Text).ToHashSet(StringComparer.Ordinal);
+        var stemsB = TextAnalysis.Terms(b.Text).ToHashSet(StringComparer.Ordinal);
+        if (stemsA.Count == 0 || stemsB.Count == 0)
         {
             return false;
         }
 
-        var shared = wordsA.Count(wordsB.Contains);
-        return shared > 0.5 * Math.Min(wordsA.Count, wordsB.Count);
+        var shared = stemsA.Count(stemsB.Contains);
+        return shared > 0.5 * Math.Min(stemsA.Count, stemsB.Count);
     }
 }

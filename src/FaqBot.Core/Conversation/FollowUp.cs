@@ -1,5 +1,4 @@
-using FaqBot.Knowledge;
-using FaqBot.Search;
+using FaqBot.Search.Analysis;
 
 namespace FaqBot.Conversation;
 
@@ -20,8 +19,8 @@ public static class FollowUp
 
     public static FollowUpCue Cue(string text)
     {
-        var words = Tokenizer.Words(text);
-        var content = words.Count(w => !QueryAnalyzer.IsStopWord(w));
+        var words = TextAnalysis.Words(text);
+        var content = TextAnalysis.Terms(text).Count;
         if (words.Count == 0 || words.Count > 8)
         {
             return FollowUpCue.None;

@@ -6,6 +6,7 @@ using FaqBot.Knowledge;
 using FaqBot.Safety;
 using FaqBot.Schema;
 using FaqBot.Search;
+using FaqBot.Search.Analysis;
 using Microsoft.Extensions.Options;
 
 namespace FaqBot.Conversation;
@@ -162,7 +163,7 @@ public sealed class TurnHandler(
             return Missed(state, choice.Question);
         }
 
-        var answer = new Answer(Outcomes.Answer, inSection[0].Coverage, [AnswerComposer.ToCitation(inSection[0].Passage)], []);
+        var answer = new Answer(Outcomes.Answer, inSection[0].Score, [AnswerComposer.ToCitation(inSection[0].Passage)], []);
         return Answered(state, choice.Question, answer, crisisFooter);
     }
 
@@ -290,9 +291,9 @@ public sealed class TurnHandler(
     /// <summary>The suggested questions sharing the most words with the one that missed.</summary>
     private List<CardAction> Related(string question)
     {
-        var words = Tokenizer.Words(question).Where(w => !QueryAnalyzer.IsStopWord(w)).Select(Stemmer.Stem).ToHashSet(StringComparer.Ordinal);
+        var words = TextAnalysis.Terms(question).ToHashSet(StringComparer.Ordinal);
         return conversation.Value.SuggestedQuestions
-            .Select((q, i) => (q, i, shared: Tokenizer.Words(q).Select(Stemmer.Stem).Count(words.Contains)))
+            .Select((q, i) => (q, i, shared: TextAnalysis.Terms(q).Distinct(StringComparer.Ordinal).Count(words.Contains)))
             .OrderByDescending(x => x.shared).ThenBy(x => x.i)
             .Take(3)
             .Select(x => new CardAction(ActionTypes.ImBack, x.q, x.q))

@@ -1,5 +1,12 @@
 namespace FaqBot.Knowledge;
 
+/// <summary>Whether a text is the clinic's guidance or one person's account of their own treatment.</summary>
+public enum ContentKind
+{
+    Guidance,
+    Story,
+}
+
 /// <summary>One curated article. <see cref="Text"/> is the whole file; every offset points into it.</summary>
 public sealed record Article(
     string Source,
@@ -11,8 +18,9 @@ public sealed record Article(
     IReadOnlyList<Passage> Passages);
 
 /// <summary>
-/// A window of 1-3 consecutive sentences inside one section, at most 600 characters.
-/// <see cref="Text"/> is exactly <c>Article.Text[Start..End]</c>.
+/// An answer unit: 1-3 consecutive units of meaning inside one section, at most 600 characters. A unit of
+/// meaning is a sentence, a list with its lead-in sentence, or a sentence together with the one it refers
+/// back to. <see cref="Text"/> is exactly <c>Article.Text[Start..End]</c>.
 /// </summary>
 public sealed record Passage(
     int Id,
@@ -22,5 +30,6 @@ public sealed record Passage(
     string Text,
     int Start,
     int End,
-    int FirstSentence,
-    int SentenceCount);
+    int FirstUnit,
+    int UnitCount,
+    ContentKind Kind = ContentKind.Guidance);

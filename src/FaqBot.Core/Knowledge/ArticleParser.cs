@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Markdig;
 using Markdig.Extensions.Yaml;
 using Markdig.Syntax;
@@ -9,13 +10,16 @@ namespace FaqBot.Knowledge;
 
 /// <summary>
 /// Reads one article: Markdown with YAML front matter (<c>title</c>, <c>source</c>, <c>reviewed</c>,
-/// optional <c>expires</c>), or plain text (first line is the title). Headings are sections; passages are
-/// windows of 1-3 sentences inside one section, at most <see cref="MaxPassageLength"/> characters.
+/// optional <c>expires</c>, <c>kind</c> and per-section <c>sections</c> kinds), or plain text (first line is
+/// the title). Headings are sections. The article's structure decides the answer units: a list with its
+/// lead-in sentence is one unit, a sentence that opens on a reference to what came before ("This", "However",
+/// "For instance") is never quoted without the sentence before it, and a sentence ending in "?", a lead-in
+/// alone, a heading alone or a sentence about the article itself is never an answer.
 /// </summary>
-public static class ArticleParser
+public static partial class ArticleParser
 {
     public const int MaxPassageLength = 600;
-    public const int MaxSentencesPerPassage = 3;
+    public const int MaxUnitsPerPassage = 3;
 
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
         .UseYamlFrontMatter()
@@ -39,26 +43,39 @@ public static class ArticleParser
             ?? throw new InvalidDataException("missing YAML front matter (--- title/source/reviewed ---)");
         var meta = ReadFrontMatter(text.Substring(frontMatter.Span.Start, frontMatter.Span.Length));
 
-        var sentences = new List<Sentence>();
+        var units = new List<Unit>();
         var section = meta.Title;
+        var headings = new HashSet<string>(StringComparer.Ordinal) { meta.Title };
+        var inLists = new HashSet<ParagraphBlock>();
         foreach (var block in document.Descendants())
         {
             switch (block)
             {
                 case HeadingBlock heading:
                     section = InlineText(text, heading);
+                    headings.Add(section);
                     break;
-                case ParagraphBlock paragraph:
+                case ListBlock list when list.Parent is not ListItemBlock:
+                    var items = list.Descendants<ParagraphBlock>().ToList();
+                    inLists.UnionWith(items);
+                    AddList(units, text, section, list, items);
+                    break;
+                case ParagraphBlock paragraph when !inLists.Contains(paragraph):
                     foreach (var (start, end) in SentenceSplitter.Split(text, paragraph.Span.Start, paragraph.Span.End + 1))
                     {
-                        sentences.Add(new Sentence(section, start, end, paragraph.Span.Start));
+                        units.Add(Unit.Sentence(text, section, start, end));
                     }
 
                     break;
             }
         }
 
-        return Build(source, text, meta, sentences, ref nextPassageId);
+        foreach (var named in meta.SectionKinds.Keys.Where(k => !headings.Contains(k)))
+        {
+            throw new InvalidDataException($"front matter 'sections' names \"{named}\", which is not a heading of this article");
+        }
+
+        return Build(source, text, meta, units, ref nextPassageId);
     }
 
     private static Article ParsePlainText(string source, string text, DateOnly modified, ref int nextPassageId)
@@ -70,7 +87,7 @@ public static class ArticleParser
             throw new InvalidDataException("a .txt article must start with its title on the first line");
         }
 
-        var sentences = new List<Sentence>();
+        var units = new List<Unit>();
         var position = firstLineEnd < 0 ? text.Length : firstLineEnd + 1;
         while (position < text.Length)
         {
@@ -82,43 +99,92 @@ public static class ArticleParser
 
             foreach (var (start, end) in SentenceSplitter.Split(text, position, paragraphEnd))
             {
-                sentences.Add(new Sentence(title, start, end, position));
+                units.Add(Unit.Sentence(text, title, start, end));
             }
 
             position = paragraphEnd + 2;
         }
 
-        var meta = new FrontMatter(title, source, modified, null);
-        return Build(source, text, meta, sentences, ref nextPassageId);
+        var meta = new FrontMatter(title, source, modified, null, ContentKind.Guidance, new Dictionary<string, ContentKind>());
+        return Build(source, text, meta, units, ref nextPassageId);
     }
 
-    private static Article Build(string source, string text, FrontMatter meta, List<Sentence> sentences, ref int nextPassageId)
+    /// <summary>A list is one unit with its lead-in sentence ("Common sensations include:") when it fits; otherwise each item stands alone.</summary>
+    private static void AddList(List<Unit> units, string text, string section, ListBlock list, List<ParagraphBlock> items)
     {
-        if (sentences.Count == 0)
+        var end = TrimEnd(text, list.Span.Start, Math.Min(text.Length, list.Span.End + 1));
+        var leadIn = units.Count > 0 && units[^1] is { LeadIn: true } last && last.Section == section ? last : null;
+        var start = leadIn?.Start ?? list.Span.Start;
+        if (end - start <= MaxPassageLength)
+        {
+            if (leadIn is not null)
+            {
+                units.RemoveAt(units.Count - 1);
+            }
+
+            units.Add(new Unit(section, start, end, LeadIn: false, Question: false, RefersBack: false, About: false));
+            return;
+        }
+
+        foreach (var item in items)
+        {
+            foreach (var (s, e) in SentenceSplitter.Split(text, item.Span.Start, item.Span.End + 1))
+            {
+                units.Add(Unit.Sentence(text, section, s, e) with { RefersBack = false });
+            }
+        }
+    }
+
+    private static Article Build(string source, string text, FrontMatter meta, List<Unit> raw, ref int nextPassageId)
+    {
+        if (raw.Count == 0)
         {
             throw new InvalidDataException("no article text after the front matter");
         }
 
-        var passages = new List<Passage>();
-        for (var i = 0; i < sentences.Count; i++)
+        // A sentence that refers back is glued to the unit before it (same section, within the length limit).
+        var units = new List<Unit>();
+        foreach (var unit in raw)
         {
-            for (var n = 1; n <= MaxSentencesPerPassage && i + n <= sentences.Count; n++)
+            if (unit.RefersBack && units.Count > 0 && units[^1] is { } previous && previous.Section == unit.Section
+                && !previous.About && unit.End - previous.Start <= MaxPassageLength)
             {
-                var last = sentences[i + n - 1];
-                if (last.Section != sentences[i].Section || last.End - sentences[i].Start > MaxPassageLength)
+                units[^1] = previous with { End = unit.End, Question = unit.Question, LeadIn = unit.LeadIn, About = unit.About };
+                continue;
+            }
+
+            units.Add(unit);
+        }
+
+        var passages = new List<Passage>();
+        for (var i = 0; i < units.Count; i++)
+        {
+            if (units[i].RefersBack || units[i].About)
+            {
+                continue; // never quoted without what it refers to; never the article talking about itself
+            }
+
+            for (var n = 1; n <= MaxUnitsPerPassage && i + n <= units.Count; n++)
+            {
+                var last = units[i + n - 1];
+                if (last.Section != units[i].Section || last.End - units[i].Start > MaxPassageLength || last.About)
                 {
                     break;
                 }
 
-                // A window never crosses a heading; it may run on into the next paragraph or list item.
-                var passageText = text[sentences[i].Start..last.End];
-                if (n == 1 && passageText.EndsWith(':'))
+                if (last.Question || last.LeadIn || (n == 1 && units[i].Question))
                 {
-                    continue; // a label such as "Benefits:" only introduces what follows
+                    continue; // a question, or a lead-in without what it introduces, is not an answer
                 }
 
-                passages.Add(new Passage(nextPassageId++, source, meta.Title, sentences[i].Section, passageText, sentences[i].Start, last.End, i, n));
+                var kind = meta.SectionKinds.TryGetValue(units[i].Section, out var k) ? k : meta.Kind;
+                passages.Add(new Passage(nextPassageId++, source, meta.Title, units[i].Section, text[units[i].Start..last.End], units[i].Start, last.End, i, n, kind));
             }
+        }
+
+        if (passages.Count == 0)
+        {
+            throw new InvalidDataException("no sentence of this article can be quoted as an answer");
         }
 
         return new Article(source, meta.Title, meta.Origin, meta.Reviewed, meta.Expires, text, passages);
@@ -128,6 +194,16 @@ public static class ArticleParser
     {
         var line = text.Substring(heading.Span.Start, heading.Span.Length);
         return line.TrimStart('#').Trim().TrimEnd('#').Trim();
+    }
+
+    private static int TrimEnd(string text, int from, int to)
+    {
+        while (to > from && char.IsWhiteSpace(text[to - 1]))
+        {
+            to--;
+        }
+
+        return to;
     }
 
     private static FrontMatter ReadFrontMatter(string yaml)
@@ -176,10 +252,49 @@ public static class ArticleParser
                 : throw new InvalidDataException("front matter 'expires' must be a date like 2027-01-31");
         }
 
-        return new FrontMatter(title.Trim(), origin.Trim(), reviewedOn, expires);
+        var kind = ParseKind(Get("kind"), "kind");
+        var sectionKinds = new Dictionary<string, ContentKind>(StringComparer.Ordinal);
+        if (map.Children.TryGetValue(new YamlScalarNode("sections"), out var sections))
+        {
+            if (sections is not YamlMappingNode sectionMap)
+            {
+                throw new InvalidDataException("front matter 'sections' must map section headings to a kind (guidance or story)");
+            }
+
+            foreach (var (heading, value) in sectionMap.Children)
+            {
+                var name = (heading as YamlScalarNode)?.Value ?? "";
+                sectionKinds[name] = ParseKind((value as YamlScalarNode)?.Value, $"sections: \"{name}\"");
+            }
+        }
+
+        return new FrontMatter(title.Trim(), origin.Trim(), reviewedOn, expires, kind, sectionKinds);
     }
 
-    private sealed record FrontMatter(string Title, string Origin, DateOnly Reviewed, DateOnly? Expires);
+    private static ContentKind ParseKind(string? value, string where) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "guidance" => ContentKind.Guidance,
+        "story" => ContentKind.Story,
+        _ => throw new InvalidDataException($"front matter '{where}' must be 'guidance' or 'story', not '{value}'"),
+    };
 
-    private sealed record Sentence(string Section, int Start, int End, int Paragraph);
+    /// <summary>Openings that lean on the sentence before: such a sentence is never quoted alone.</summary>
+    [GeneratedRegex(@"^\W*(this|these|that|those|it|its|it’s|it's|they|them|their|such|however|but|for instance|for example|common ones|others|another|additionally|also|in addition|moreover|furthermore|even so|as a result|because of this|therefore|thus|instead|otherwise|similarly|likewise)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex RefersBackPattern();
+
+    /// <summary>The article talking about itself ("this guide aims to...", "we'll explore...").</summary>
+    [GeneratedRegex(@"\b(this (article|guide|blog post|post) (aims|will|explains)|we[’']ll (explore|delve|walk|address|look)|we will (explore|delve|address)|keep reading|let[’']s walk through|by the end, you[’']ll|this guide aims)", RegexOptions.IgnoreCase)]
+    private static partial Regex AboutTheArticlePattern();
+
+    private sealed record FrontMatter(string Title, string Origin, DateOnly Reviewed, DateOnly? Expires, ContentKind Kind, IReadOnlyDictionary<string, ContentKind> SectionKinds);
+
+    private sealed record Unit(string Section, int Start, int End, bool LeadIn, bool Question, bool RefersBack, bool About)
+    {
+        public static Unit Sentence(string text, string section, int start, int end)
+        {
+            var sentence = text[start..end];
+            var trimmed = sentence.TrimEnd('"', '\'', '\u201D', '\u2019', ')', '*', '_');
+            return new Unit(section, start, end, trimmed.EndsWith(':'), trimmed.EndsWith('?'), RefersBackPattern().IsMatch(sentence), AboutTheArticlePattern().IsMatch(sentence));
+        }
+    }
 }

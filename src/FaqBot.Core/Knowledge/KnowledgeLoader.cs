@@ -1,21 +1,28 @@
 namespace FaqBot.Knowledge;
 
-/// <summary>A readable reason why one file was skipped.</summary>
+/// <summary>A readable reason why one file (or one line of it) was skipped.</summary>
 public sealed record KnowledgeProblem(string Source, string Reason);
 
 /// <summary>Everything loaded from the knowledge folder at one moment.</summary>
-public sealed record KnowledgeSet(IReadOnlyList<Article> Articles, Synonyms Synonyms, IReadOnlyList<KnowledgeProblem> Problems);
+/// <param name="SynonymsText">The raw synonyms file (Solr format); Search analyses it.</param>
+public sealed record KnowledgeSet(
+    IReadOnlyList<Article> Articles,
+    string? SynonymsText,
+    IReadOnlyList<AlternateQuestion> Questions,
+    IReadOnlyList<KnowledgeProblem> Problems);
 
 /// <summary>The knowledge folder is missing or holds no usable article: FaqBot cannot answer anything.</summary>
 public sealed class KnowledgeUnavailableException(string message) : Exception(message);
 
 public static class KnowledgeLoader
 {
+    public const string QuestionsFileName = "questions.yaml";
+
     private static readonly string[] ArticleExtensions = [".md", ".markdown", ".txt"];
 
     /// <summary>
-    /// Loads every article under <paramref name="folder"/>. A broken file is reported in
-    /// <see cref="KnowledgeSet.Problems"/> and skipped; an empty or missing folder throws.
+    /// Loads every article under <paramref name="folder"/>, the synonyms file and the alternate questions.
+    /// A broken file is reported in <see cref="KnowledgeSet.Problems"/> and skipped; an empty or missing folder throws.
     /// </summary>
     public static KnowledgeSet Load(string folder, string synonymsFileName, string repositoryRoot, DateOnly today)
     {
@@ -26,18 +33,7 @@ public static class KnowledgeLoader
 
         var synonymsPath = Path.Combine(folder, synonymsFileName);
         var problems = new List<KnowledgeProblem>();
-        var synonyms = Synonyms.Empty;
-        if (File.Exists(synonymsPath))
-        {
-            try
-            {
-                synonyms = Synonyms.Parse(File.ReadAllText(synonymsPath));
-            }
-            catch (IOException ex)
-            {
-                problems.Add(new KnowledgeProblem(Relative(repositoryRoot, synonymsPath), ex.Message));
-            }
-        }
+        var synonyms = ReadOptional(repositoryRoot, synonymsPath, problems);
 
         var articles = new List<Article>();
         var nextPassageId = 1;
@@ -74,7 +70,30 @@ public static class KnowledgeLoader
             throw new KnowledgeUnavailableException($"The knowledge folder '{folder}' has no usable article: {detail}.");
         }
 
-        return new KnowledgeSet(articles, synonyms, problems);
+        var questionsPath = Path.Combine(folder, QuestionsFileName);
+        var questionsYaml = ReadOptional(repositoryRoot, questionsPath, problems);
+        var questions = questionsYaml is null
+            ? []
+            : AlternateQuestions.Parse(Relative(repositoryRoot, questionsPath), questionsYaml, articles, problems);
+        return new KnowledgeSet(articles, synonyms, questions, problems);
+    }
+
+    private static string? ReadOptional(string root, string path, List<KnowledgeProblem> problems)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            problems.Add(new KnowledgeProblem(Relative(root, path), ex.Message));
+            return null;
+        }
     }
 
     private static string Relative(string root, string path) =>

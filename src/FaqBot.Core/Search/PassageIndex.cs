@@ -1,459 +1,396 @@
-using System.Text;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using FaqBot.Knowledge;
-using Microsoft.Data.Sqlite;
+using FaqBot.Search.Analysis;
+using FaqBot.Search.Embedding;
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Search.Similarities;
+using Lucene.Net.Store;
+using Lucene.Net.Util;
 
 namespace FaqBot.Search;
 
-/// <summary>A candidate passage with its final score and the share of the question it covers.</summary>
-/// <param name="Matched">Bit i set when the passage text itself contains concept i of the question.</param>
-public sealed record ScoredPassage(Passage Passage, double Score, double Coverage, long Matched);
+/// <summary>A candidate passage: its fused score and the parts it was made from.</summary>
+/// <param name="Dense">Cosine similarity of the question to the passage.</param>
+/// <param name="Alternate">Best similarity to one of the passage's alternate questions, less the offset (0 when it has none).</param>
+/// <param name="Bm25">Lucene's BM25 score scaled into [0, 1] (saturating at <see cref="SearchOptions.Bm25Saturation"/>).</param>
+/// <param name="RawBm25">Lucene's BM25 score as it is.</param>
+public sealed record ScoredPassage(Passage Passage, double Score, double Dense, double Alternate, double Bm25, double RawBm25, int DocId);
 
 /// <summary>The previous question and where its answer came from, for reading a short follow-up.</summary>
 public sealed record SearchContext(string Question, string Source, string Section);
 
-public sealed record SearchResult(AnalyzedQuery Query, IReadOnlyList<ScoredPassage> Ranked)
+/// <summary>What the index made of a question and the passages it ranked.</summary>
+/// <param name="Searched">The question as searched, after typo repair.</param>
+/// <param name="UnknownWords">Words of the question the articles never use (nor a synonym, nor a typo of a word they use).</param>
+/// <param name="WithoutUnknownSimilarity">How similar the question stays without those words (1 when there are none).</param>
+public sealed record SearchResult(
+    string Question,
+    string Searched,
+    IReadOnlyList<ScoredPassage> Ranked,
+    IReadOnlyList<(string From, string To)> Corrections,
+    IReadOnlyList<string> UnknownWords,
+    double WithoutUnknownSimilarity,
+    bool OutOfScope,
+    Query? Query)
 {
     public ScoredPassage? Best => Ranked.Count > 0 ? Ranked[0] : null;
 
-    /// <summary>How much of the question the best passage answers, in [0, 1].</summary>
-    public double Confidence => Best?.Coverage ?? 0;
+    /// <summary>The best passage's fused score, in [0, 1]; 0 when the question is out of scope.</summary>
+    public double Confidence => OutOfScope ? 0 : Best?.Score ?? 0;
+
+    /// <summary>The best candidate from another section than the best one (the runner-up a clarification would offer).</summary>
+    public ScoredPassage? RunnerUp => Best is { } best
+        ? Ranked.FirstOrDefault(r => r.Passage.Source != best.Passage.Source || r.Passage.Section != best.Passage.Section)
+        : null;
+
+    /// <summary>How far the best passage is ahead of the best one from another section (1 when there is none).</summary>
+    public double Margin => Best is { } best ? best.Score - (RunnerUp?.Score ?? 0) : 0;
+
+    public static SearchResult Empty(string question) => new(question, question, [], [], [], 1, false, null);
 }
 
 /// <summary>
-/// The search index over passages: SQLite FTS5 (in memory, Porter stemming, BM25 over title, section
-/// and passage text) finds candidates; our reranker scores how much of the question each covers,
-/// counting the section heading and title as weaker context. Immutable once built; thread-safe.
+/// The search index: Lucene.Net BM25 over the passages' body, section and title fields, and cosine similarity
+/// from the local embedding model to every passage and to its alternate questions, fused into one score.
+/// Immutable once built; thread-safe (Lucene's searcher and the model are).
 /// </summary>
 public sealed class PassageIndex : IDisposable
 {
-    private const int CandidateLimit = 100;
+    private const string IdField = "id";
+    private const string BodyField = "body";
+    private const string SectionField = "section";
+    private const string TitleField = "title";
 
-    /// <summary>The rarest forms of the question's words that FTS5 searches for (its cost grows with each OR term).</summary>
-    private const int MaxMatchTerms = 16;
+    /// <summary>Surface words: the vocabulary typo repair looks in.</summary>
+    private const string WordsField = "words";
 
-    /// <summary>"What is/what kind of ...?" prefers a passage that defines, "why/how does it work?" one that explains,
-    /// "what else/besides ...?" one that lists.</summary>
-    private const double AnswerTypeBonus = 0.08;
-    private const double CoverageShare = 0.7;
-    private const double Bm25Share = 0.3;
+    private const float SynonymBoost = 0.6f;
+    private const float SectionBoost = 0.4f;
+    private const float TitleBoost = 0.2f;
 
-    /// <summary>A concept found only in the section heading counts this much (half that in the article title): context, not an answer.</summary>
-    private const double HeadingCredit = 0.5;
+    private readonly RAMDirectory _directory;
+    private readonly DirectoryReader _reader;
 
-    /// <summary>Score bonus, times the covered weight share, for passages using the patient's own words rather than a synonym.</summary>
-    private const double OwnWordsBonus = 0.1;
+    /// <summary>One document holding every surface word of the articles and of the clinic's synonyms: what typo repair corrects towards.</summary>
+    private readonly RAMDirectory _vocabularyDirectory;
+    private readonly DirectoryReader _vocabulary;
+    private readonly IndexSearcher _searcher;
+    private readonly Passage[] _byDoc;
+    private readonly float[][] _vectors;
+    private readonly float[][] _questionVectors;
+    private readonly int[] _questionDoc;
+    private readonly SentenceEmbedder _embedder;
+    private readonly SearchOptions _options;
 
-    /// <summary>
-    /// A content word the articles never use ("diabetes", "weather") is most likely the question's topic, so
-    /// missing it weighs more than missing the rarest known word, so such questions fall back instead of matching the rest.
-    /// </summary>
-    private const double UnknownWordFactor = 2.0;
-
-    private readonly SqliteConnection _connection;
-    private readonly SqliteCommand _query;
-    private readonly Lock _gate = new();
-    private readonly Dictionary<int, Features> _features = [];
-    private readonly Dictionary<(string Source, int First, int Count), int> _windows = [];
-    private readonly Dictionary<string, int> _documentFrequency = new(StringComparer.Ordinal);
-    private readonly int _sentenceCount;
-    private readonly int _durationSentences;
-    private readonly int _speedSentences;
-
-    private PassageIndex(KnowledgeSet knowledge, SqliteConnection connection)
+    private PassageIndex(KnowledgeSet knowledge, TextAnalysis analysis, IReadOnlyList<string> synonymProblems, SentenceEmbedder embedder, SearchOptions options, EmbeddingCache? cache)
     {
         Knowledge = knowledge;
-        _connection = connection;
-        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var passage in knowledge.Articles.SelectMany(a => a.Passages))
+        Analysis = analysis;
+        SynonymProblems = synonymProblems;
+        _embedder = embedder;
+        _options = options;
+        _directory = new RAMDirectory();
+        var passages = knowledge.Articles.SelectMany(a => a.Passages).ToArray();
+        var config = new IndexWriterConfig(TextAnalysis.Version, TextAnalysis.Stems) { Similarity = new BM25Similarity(), OpenMode = OpenMode.CREATE };
+        using (var writer = new IndexWriter(_directory, config))
         {
-            var body = Tokenizer.Words(passage.Text);
-            var stems = body.Select(Stemmer.Stem).ToArray();
-            var features = new Features(
-                passage,
-                stems,
-                stems.ToHashSet(StringComparer.Ordinal),
-                Tokenizer.Words(passage.Section).Select(Stemmer.Stem).ToHashSet(StringComparer.Ordinal),
-                Tokenizer.Words(passage.Title).Select(Stemmer.Stem).ToHashSet(StringComparer.Ordinal),
-                AnswerShapes.Duration().IsMatch(passage.Text),
-                AnswerShapes.Speed().IsMatch(passage.Text),
-                AnswerShapes.Definition().IsMatch(passage.Text),
-                AnswerShapes.Reason().IsMatch(passage.Text),
-                passage.Text.Count(c => c == ',') >= 3 || passage.Text.Contains("\n- ", StringComparison.Ordinal),
-                AnswerShapes.StartsMidThought(passage.Text),
-                AnswerShapes.AboutTheArticle().IsMatch(passage.Text));
-            _features[passage.Id] = features;
-            _windows[(passage.Source, passage.FirstSentence, passage.SentenceCount)] = passage.Id;
-            if (passage.SentenceCount == 1)
+            foreach (var passage in passages)
             {
-                _sentenceCount++;
-                _durationSentences += features.HasDuration ? 1 : 0;
-                _speedSentences += features.HasSpeed ? 1 : 0;
-                foreach (var stem in features.BodyStems.ToHashSet(StringComparer.Ordinal))
-                {
-                    _documentFrequency[stem] = _documentFrequency.GetValueOrDefault(stem) + 1;
-                }
-
-                foreach (var word in body)
-                {
-                    vocabulary[word] = vocabulary.GetValueOrDefault(word) + 1;
-                }
+                writer.AddDocument(
+                [
+                    new StringField(IdField, passage.Id.ToString(CultureInfo.InvariantCulture), Field.Store.YES),
+                    new TextField(BodyField, passage.Text, Field.Store.NO),
+                    new TextField(SectionField, passage.Section, Field.Store.NO),
+                    new TextField(TitleField, passage.Title, Field.Store.NO),
+                ]);
             }
+
+            writer.Commit();
         }
 
-        foreach (var article in knowledge.Articles)
+        _vocabularyDirectory = new RAMDirectory();
+        using (var writer = new IndexWriter(_vocabularyDirectory, new IndexWriterConfig(TextAnalysis.Version, TextAnalysis.Surface) { OpenMode = OpenMode.CREATE }))
         {
-            foreach (var word in Tokenizer.Words(article.Title).Concat(article.Passages.Select(p => p.Section).Distinct().SelectMany(s => Tokenizer.Words(s))))
+            foreach (var passage in passages)
             {
-                vocabulary.TryAdd(word, 1);
+                writer.AddDocument([new TextField(WordsField, $"{passage.Text}\n{passage.Section}\n{passage.Title}", Field.Store.NO)]);
             }
+
+            var synonymLines = (knowledge.SynonymsText ?? "").Split('\n').Where(l => !l.TrimStart().StartsWith('#'));
+            writer.AddDocument([new TextField(WordsField, string.Join('\n', synonymLines), Field.Store.NO)]);
+            writer.Commit();
         }
 
-        Analyzer = new QueryAnalyzer(knowledge.Synonyms, vocabulary);
-        _query = _connection.CreateCommand();
-        _query.CommandText = """
-            SELECT rowid, bm25(passages, 0.5, 1.5, 3.0) AS score FROM passages
-            WHERE passages MATCH $match ORDER BY score LIMIT $limit
-            """;
-        _query.Parameters.Add("$match", SqliteType.Text);
-        _query.Parameters.AddWithValue("$limit", CandidateLimit);
-        _query.Prepare();
+        _vocabulary = DirectoryReader.Open(_vocabularyDirectory);
+        _reader = DirectoryReader.Open(_directory);
+        _searcher = new IndexSearcher(_reader) { Similarity = new BM25Similarity() };
+        var byId = passages.ToDictionary(p => p.Id);
+        _byDoc = new Passage[_reader.MaxDoc];
+        var docOf = new Dictionary<int, int>();
+        for (var doc = 0; doc < _reader.MaxDoc; doc++)
+        {
+            var id = int.Parse(_reader.Document(doc).Get(IdField), CultureInfo.InvariantCulture);
+            _byDoc[doc] = byId[id];
+            docOf[id] = doc;
+        }
+
+        var texts = _byDoc.Select(p => p.Text).ToList();
+        var questions = knowledge.Questions.Where(q => docOf.ContainsKey(q.Passage.Id)).ToList();
+        // Alternate questions are queries too: they carry the query prefix, so question meets question.
+        texts.AddRange(questions.Select(q => SentenceEmbedder.QueryPrefix + q.Question));
+        var vectors = embedder.Embed(texts, cache);
+        _vectors = vectors[.._byDoc.Length];
+        _questionVectors = vectors[_byDoc.Length..];
+        _questionDoc = questions.Select(q => docOf[q.Passage.Id]).ToArray();
     }
 
     public KnowledgeSet Knowledge { get; }
 
-    public QueryAnalyzer Analyzer { get; }
+    public TextAnalysis Analysis { get; }
 
-    public int PassageCount => _features.Count;
+    /// <summary>Lines of the synonyms file that could not be used (reported, skipped).</summary>
+    public IReadOnlyList<string> SynonymProblems { get; }
 
-    public static PassageIndex Build(KnowledgeSet knowledge)
+    public int PassageCount => _byDoc.Length;
+
+    public int AlternateQuestionCount => _questionVectors.Length;
+
+    public static PassageIndex Build(KnowledgeSet knowledge, SentenceEmbedder embedder, SearchOptions options, EmbeddingCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(knowledge);
-        var connection = new SqliteConnection("Data Source=:memory:");
-        connection.Open();
-        using (var create = connection.CreateCommand())
-        {
-            create.CommandText = """
-                CREATE VIRTUAL TABLE passages USING fts5(title, section, body, tokenize = 'porter unicode61 remove_diacritics 2');
-                CREATE VIRTUAL TABLE vocabulary USING fts5vocab(passages, 'row');
-                """;
-            create.ExecuteNonQuery();
-        }
-
-        using (var transaction = connection.BeginTransaction())
-        using (var insert = connection.CreateCommand())
-        {
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO passages (rowid, title, section, body) VALUES ($id, $title, $section, $body)";
-            var id = insert.Parameters.Add("$id", SqliteType.Integer);
-            var title = insert.Parameters.Add("$title", SqliteType.Text);
-            var section = insert.Parameters.Add("$section", SqliteType.Text);
-            var body = insert.Parameters.Add("$body", SqliteType.Text);
-            foreach (var passage in knowledge.Articles.SelectMany(a => a.Passages))
-            {
-                id.Value = passage.Id;
-                title.Value = passage.Title;
-                section.Value = passage.Section;
-                body.Value = passage.Text;
-                insert.ExecuteNonQuery();
-            }
-
-            transaction.Commit();
-        }
-
-        return new PassageIndex(knowledge, connection);
+        ArgumentNullException.ThrowIfNull(embedder);
+        ArgumentNullException.ThrowIfNull(options);
+        var synonyms = TextAnalysis.ParseSynonyms(knowledge.SynonymsText, out var problems);
+        return new PassageIndex(knowledge, new TextAnalysis(synonyms), problems, embedder, options, cache);
     }
 
-    /// <summary>Number of distinct indexed terms, from FTS5's own vocabulary table.</summary>
-    public long VocabularySize()
-    {
-        lock (_gate)
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT count(*) FROM vocabulary";
-            return (long)command.ExecuteScalar()!;
-        }
-    }
+    /// <summary>Number of distinct indexed stems in the body field, from Lucene's own term dictionary.</summary>
+    public long VocabularySize() => MultiFields.GetTerms(_reader, BodyField)?.Count ?? 0;
+
+    /// <summary>How many passages contain <paramref name="stem"/> (a term of the body field).</summary>
+    public int DocumentFrequency(string stem) => _reader.DocFreq(new Term(BodyField, stem));
 
     /// <summary>
     /// Ranks passages for <paramref name="question"/>. With a <paramref name="context"/> (a follow-up such as
-    /// "how long does that last?") the previous question's concepts count at half weight and passages
-    /// near the previous answer are preferred.
+    /// "how long does that last?") the question is read together with the previous one and passages from the
+    /// section that answered it are preferred.
     /// </summary>
     public SearchResult Search(string question, SearchContext? context = null)
     {
-        var query = Analyzer.Analyze(question ?? "");
-        var concepts = query.Concepts.Where(c => c.AlternativeStems.Count > 0).ToList();
-        var ownConcepts = concepts.Count;
-        if (context is not null)
+        var text = (question ?? "").Trim();
+        if (text.Length > SentenceEmbedder.MaxInputCharacters)
         {
-            var seen = concepts.Select(c => c.Term).ToHashSet(StringComparer.Ordinal);
-            // Only what the previous answer was about carries over, not every word of the previous question.
-            var answered = _features.Values.Where(f => f.Passage.Source == context.Source && f.Passage.Section == context.Section).ToList();
-            concepts.AddRange(Analyzer.Analyze(context.Question).Concepts
-                .Where(c => c.AlternativeStems.Count > 0 && !c.Weak && answered.Any(f => f.BodyHas(c)) && seen.Add(c.Term)));
+            text = text[..SentenceEmbedder.MaxInputCharacters];
         }
 
-        if (concepts.Count == 0)
+        if (!text.Any(char.IsLetter))
         {
-            return new SearchResult(query, []);
+            return SearchResult.Empty(text);
         }
 
-        var weights = concepts.Select((c, i) => Weight(c) * (i < ownConcepts ? 1.0 : 0.5)).ToArray();
-        var totalWeight = weights.Sum();
-        var candidates = Candidates(concepts);
-        if (candidates.Count == 0)
+        var (searched, corrections, unknown) = Repair(text);
+        var query = BuildQuery(searched);
+        var questionVector = _embedder.Query(searched);
+        var denseVector = context is null ? questionVector : _embedder.Query($"{context.Question} {searched}");
+        var withoutUnknown = 1.0;
+        if (unknown.Count > 0)
         {
-            return new SearchResult(query, []);
+            var stripped = UnknownWordsPattern(unknown).Replace(searched, " ");
+            withoutUnknown = stripped.Any(char.IsLetter) ? SentenceEmbedder.Dot(questionVector, _embedder.Query(stripped)) : 0;
         }
 
-        var bestBm25 = candidates.Max(c => c.Bm25);
-        var asksDefinition = AnswerShapes.DefinitionQuestion().IsMatch(question ?? "");
-        var asksReason = AnswerShapes.ReasonQuestion().IsMatch(question ?? "");
-        var asksList = AnswerShapes.ListQuestion().IsMatch(question ?? "");
-        var ranked = new List<ScoredPassage>(candidates.Count);
-        (double Covered, double InBody, double Own, long Matched) Cover(Features f)
-        {
-            double covered = 0, inBody = 0, own = 0;
-            long matched = 0;
-            for (var i = 0; i < concepts.Count; i++)
-            {
-                var credit = f.BodyCredit(concepts[i]);
-                if (credit > 0)
-                {
-                    covered += weights[i] * credit;
-                    inBody += weights[i] * credit;
-                    matched |= 1L << Math.Min(i, 62);
-                    own += f.ContainsSequence(concepts[i].OwnStems) ? weights[i] : 0;
-                }
-                else
-                {
-                    covered += weights[i] * HeadingCredit * f.ContextCredit(concepts[i]);
-                }
-            }
-
-            return (covered, inBody, own, matched);
-        }
-
-        // A longer window is only worth its length when its extra sentence carries part of the answer.
-        double SubWindowCoverage(Passage p)
-        {
-            var best = 0.0;
-            foreach (var first in (ReadOnlySpan<int>)[p.FirstSentence, p.FirstSentence + 1])
-            {
-                if (_windows.TryGetValue((p.Source, first, p.SentenceCount - 1), out var sub))
-                {
-                    best = Math.Max(best, Cover(_features[sub]).Covered);
-                }
-            }
-
-            return best;
-        }
-
-        foreach (var (id, bm25) in candidates)
-        {
-            var f = _features[id];
-            var (covered, inBody, own, matched) = Cover(f);
-            var coverage = covered / totalWeight;
-            var extraSentences = f.Passage.SentenceCount - 1;
-            var lengthPenalty = extraSentences == 0 ? 0
-                : covered > SubWindowCoverage(f.Passage) + 1e-9 ? 0.01 * extraSentences : 0.03 * extraSentences;
-
-            // Two question words side by side in the passage ("talk therapy", "follow-up sessions") say more than either alone.
-            var adjacent = 0;
-            for (var i = 0; i + 1 < concepts.Count; i++)
-            {
-                adjacent += (matched & (3L << i)) == (3L << i) && i < 61 && f.Adjacent(concepts[i], concepts[i + 1]) ? 1 : 0;
-            }
-
-            var bodyShare = inBody / totalWeight;
-            // In a follow-up BM25 mostly rewards the previous question's words, so coverage decides.
-            var bm25Share = context is null ? Bm25Share : Bm25Share / 3;
-            var answersType = (asksDefinition && f.HasDefinition) || (asksReason && f.HasReason) || (asksList && f.HasList);
-            var score = (CoverageShare * coverage) + (bm25Share * (bm25 / bestBm25)) + (0.05 * Math.Min(adjacent, 2))
-                + (OwnWordsBonus * own / totalWeight)
-                + (answersType ? AnswerTypeBonus : 0)
-                + (context is not null && f.Passage.Source == context.Source ? (f.Passage.Section == context.Section ? 0.15 : 0.05) : 0)
-                - lengthPenalty
-                - (f.StartsMidThought ? 0.04 : 0)
-                - (f.AboutTheArticle ? 0.1 : 0) // "We'll explore what to expect..." talks about the article, it answers nothing
-                - (f.Passage.Text.TrimEnd().EndsWith('?') ? 0.1 : 0) // a quote that ends on a question leaves it open
-                - (bodyShare == 0 ? 0.5 : 0); // a heading on its own is never an answer
-            ranked.Add(new ScoredPassage(f.Passage, score, bodyShare == 0 ? 0 : coverage, matched));
-        }
-
-        ranked.Sort((a, b) => b.Score.CompareTo(a.Score));
-        return new SearchResult(query, ranked);
+        var ranked = Rank(query, denseVector, context);
+        var outOfScope = withoutUnknown < _options.UnknownWordsSimilarity;
+        return new SearchResult(text, searched, ranked, corrections, unknown, withoutUnknown, outOfScope, query);
     }
 
-    private List<(int Id, double Bm25)> Candidates(List<Concept> concepts)
+    /// <summary>Lucene's explanation of the BM25 part of one candidate's score.</summary>
+    public string ExplainBm25(SearchResult result, ScoredPassage candidate)
     {
-        // Words in a tenth of all sentences ("ketamine", "infusion") make FTS5 score most rows (about 1.5 µs each);
-        // they still count in the coverage of the candidates that rarer words find. Our stems and FTS5's Porter
-        // stems can disagree ("waking"/"woke"), so when the rare forms find nothing, every form is searched.
-        var alternatives = concepts.SelectMany(c => c.Alternatives).Where(a => a.Length > 0).ToList();
-        var selective = alternatives
-            .Select(a => (Words: a, Df: a.Min(w => _documentFrequency.GetValueOrDefault(Stemmer.Stem(w)))))
-            .Where(a => a.Df > 0 && a.Df * 10 < _sentenceCount)
-            .OrderBy(a => a.Df)
-            .Take(MaxMatchTerms)
-            .Select(a => a.Words)
-            .ToList();
-        var result = selective.Count > 0 ? Match(selective) : [];
-        return result.Count > 0 ? result : Match(alternatives);
-    }
-
-    private List<(int Id, double Bm25)> Match(IEnumerable<string[]> alternatives)
-    {
-        var match = new StringBuilder();
-        foreach (var alternative in alternatives)
-        {
-            if (match.Length > 0)
-            {
-                match.Append(" OR ");
-            }
-
-            match.Append('"').Append(string.Join(' ', alternative).Replace("\"", "", StringComparison.Ordinal)).Append('"');
-        }
-
-        var result = new List<(int, double)>();
-        lock (_gate)
-        {
-            _query.Parameters["$match"].Value = match.ToString();
-            using var reader = _query.ExecuteReader();
-            while (reader.Read())
-            {
-                result.Add((reader.GetInt32(0), -reader.GetDouble(1)));
-            }
-        }
-
-        return result;
-    }
-
-    /// <summary>
-    /// Inverse document frequency of the concept's forms (or, for a "how long"/"how soon" frame, of sentences
-    /// stating a duration/onset); unknown words weigh the most.
-    /// </summary>
-    private double Weight(Concept concept)
-    {
-        var df = concept.Answer switch
-        {
-            AnswerKind.Duration => _durationSentences,
-            AnswerKind.Speed => _speedSentences,
-            _ => concept.AlternativeStems.Sum(stems => stems.Min(s => _documentFrequency.GetValueOrDefault(s))),
-        };
-        var idf = Math.Log(1 + ((double)_sentenceCount / (1 + Math.Min(df, _sentenceCount))));
-        return concept.Weak ? idf * 0.35 : df == 0 ? idf * UnknownWordFactor : idf;
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(candidate);
+        return result.Query is null ? "no query terms" : _searcher.Explain(result.Query, candidate.DocId).ToString();
     }
 
     public void Dispose()
     {
-        lock (_gate)
-        {
-            _query.Dispose();
-            _connection.Dispose();
-        }
+        _reader.Dispose();
+        _directory.Dispose();
+        _vocabulary.Dispose();
+        _vocabularyDirectory.Dispose();
     }
 
-    /// <summary>What the reranker needs of one passage, computed once when the index is built.</summary>
-    private sealed record Features(
-        Passage Passage,
-        string[] BodyStems,
-        HashSet<string> BodyStemSet,
-        HashSet<string> SectionStems,
-        HashSet<string> TitleStems,
-        bool HasDuration,
-        bool HasSpeed,
-        bool HasDefinition,
-        bool HasReason,
-        bool HasList,
-        bool StartsMidThought,
-        bool AboutTheArticle)
+    private List<ScoredPassage> Rank(BooleanQuery query, float[] questionVector, SearchContext? context)
     {
-        public bool BodyHas(Concept concept) => BodyCredit(concept) > 0;
-
-        /// <summary>
-        /// How well the passage text answers the concept: 1 when it contains it. The frame of "how long"/"how soon"
-        /// is answered fully by a stated duration or onset ("about 45 minutes", "within hours"), half by its words only
-        /// ("the duration of these benefits can vary").
-        /// </summary>
-        public double BodyCredit(Concept concept) => concept.Answer switch
+        var n = _byDoc.Length;
+        var dense = new double[n];
+        for (var doc = 0; doc < n; doc++)
         {
-            AnswerKind.Duration => HasDuration ? 1 : concept.AlternativeStems.Any(ContainsSequence) ? 0.5 : 0,
-            AnswerKind.Speed => HasSpeed ? 1 : concept.AlternativeStems.Any(ContainsSequence) ? 0.5 : 0,
-            _ => concept.AlternativeStems.Any(ContainsSequence) ? 1 : 0,
-        };
-
-        public bool ContextHas(Concept concept) => ContextCredit(concept) > 0;
-
-        /// <summary>1 when the section heading names the concept, 0.5 when only the (broader) article title does.</summary>
-        public double ContextCredit(Concept concept) =>
-            concept.AlternativeStems.Any(stems => stems.All(SectionStems.Contains)) ? 1
-            : concept.AlternativeStems.Any(stems => stems.All(s => SectionStems.Contains(s) || TitleStems.Contains(s))) ? 0.5 : 0;
-
-        /// <summary>A form of <paramref name="a"/> followed by a form of <paramref name="b"/>, at most one word apart ("follow-up sessions").</summary>
-        public bool Adjacent(Concept a, Concept b)
-        {
-            foreach (var x in a.AlternativeStems)
-            {
-                foreach (var y in b.AlternativeStems)
-                {
-                    if (x.Length == 0 || y.Length == 0 || !BodyStemSet.Contains(x[0]) || !BodyStemSet.Contains(y[0]))
-                    {
-                        continue;
-                    }
-
-                    for (var i = 0; i + x.Length <= BodyStems.Length; i++)
-                    {
-                        if (SequenceAt(x, i) && (SequenceAt(y, i + x.Length) || SequenceAt(y, i + x.Length + 1)))
-                        {
-                            return true;
-                        }
-                    }
-                }
-            }
-
-            return false;
+            dense[doc] = SentenceEmbedder.Dot(questionVector, _vectors[doc]);
         }
 
-        private bool SequenceAt(string[] stems, int start)
+        var alternate = new double[n];
+        for (var q = 0; q < _questionVectors.Length; q++)
         {
-            if (start + stems.Length > BodyStems.Length)
+            var similarity = SentenceEmbedder.Dot(questionVector, _questionVectors[q]) - _options.AlternateQuestionOffset;
+            alternate[_questionDoc[q]] = Math.Max(alternate[_questionDoc[q]], similarity);
+        }
+
+        var bm25 = new Dictionary<int, float>();
+        if (query.Clauses.Count > 0)
+        {
+            foreach (var hit in _searcher.Search(query, _options.Candidates).ScoreDocs)
             {
-                return false;
+                bm25[hit.Doc] = hit.Score;
+            }
+        }
+
+        var candidates = Enumerable.Range(0, n)
+            .OrderByDescending(doc => Math.Max(dense[doc], alternate[doc]))
+            .Take(_options.Candidates)
+            .Union(bm25.Keys)
+            .Select(doc =>
+            {
+                var passage = _byDoc[doc];
+                var raw = bm25.GetValueOrDefault(doc);
+                var lexical = Math.Min(1.0, raw / _options.Bm25Saturation);
+                var meaning = Math.Max(dense[doc], alternate[doc]);
+                var score = (_options.DenseWeight * meaning) + (_options.Bm25Weight * lexical)
+                    - (passage.Kind == ContentKind.Story ? _options.StoryPenalty : 0)
+                    - (_options.ExtraUnitPenalty * (passage.UnitCount - 1))
+                    + (context is not null && passage.Source == context.Source && passage.Section == context.Section ? _options.FollowUpSectionBoost : 0);
+                return new ScoredPassage(passage, Math.Clamp(score, 0, 1), dense[doc], alternate[doc], lexical, raw, doc);
+            })
+            .ToList();
+
+        if (_options.Fusion == FusionMethod.ReciprocalRank)
+        {
+            var byMeaning = candidates.OrderByDescending(c => Math.Max(c.Dense, c.Alternate)).Select((c, i) => (c.DocId, Rank: i + 1)).ToDictionary(x => x.DocId, x => x.Rank);
+            var byWords = candidates.OrderByDescending(c => c.RawBm25).Select((c, i) => (c.DocId, Rank: i + 1)).ToDictionary(x => x.DocId, x => x.Rank);
+            return candidates
+                .OrderByDescending(c => (1.0 / (_options.RrfK + byMeaning[c.DocId])) + (c.RawBm25 > 0 ? 1.0 / (_options.RrfK + byWords[c.DocId]) : 0))
+                .ThenByDescending(c => c.Score)
+                .ToList();
+        }
+
+        return candidates.OrderByDescending(c => c.Score).ThenBy(c => c.Passage.Id).ToList();
+    }
+
+    /// <summary>
+    /// One SHOULD group per word position of the question: the word's stem and its synonyms (weaker), each in
+    /// body, section and title. A follow-up's context comes through meaning and the section boost, not words.
+    /// </summary>
+    private BooleanQuery BuildQuery(string text)
+    {
+        var query = new BooleanQuery();
+        var groups = new List<List<QueryTerm>>();
+        foreach (var term in Analysis.QueryTerms(text))
+        {
+            if (groups.Count == 0 || term.Position > 0)
+            {
+                groups.Add([]);
             }
 
-            for (var j = 0; j < stems.Length; j++)
+            groups[^1].Add(term);
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in groups)
+        {
+            var terms = group.Where(t => seen.Add(t.Term)).ToList();
+            if (terms.Count == 0)
             {
-                if (BodyStems[start + j] != stems[j])
-                {
-                    return false;
-                }
+                continue;
             }
 
+            var alternatives = new BooleanQuery();
+            foreach (var term in terms)
+            {
+                var boost = term.Synonym ? SynonymBoost : 1f;
+                alternatives.Add(new TermQuery(new Term(BodyField, term.Term)) { Boost = boost }, Occur.SHOULD);
+                alternatives.Add(new TermQuery(new Term(SectionField, term.Term)) { Boost = boost * SectionBoost }, Occur.SHOULD);
+                alternatives.Add(new TermQuery(new Term(TitleField, term.Term)) { Boost = boost * TitleBoost }, Occur.SHOULD);
+            }
+
+            query.Add(alternatives, Occur.SHOULD);
+        }
+
+        return query;
+    }
+
+    /// <summary>
+    /// Typo repair against the vocabulary of the articles and the clinic's synonyms (Lucene's Levenshtein automata
+    /// through FuzzyTermsEnum), and the words the articles never use: not in that vocabulary, not a typo of a word in
+    /// it, and longer than three letters (shorter ones are mostly texting forms: "hav", "wat", "hrs").
+    /// </summary>
+    private (string Searched, List<(string From, string To)> Corrections, List<string> Unknown) Repair(string text)
+    {
+        var corrections = new List<(string, string)>();
+        var unknown = new List<string>();
+        var searched = text;
+        foreach (var word in TextAnalysis.Words(text).Distinct(StringComparer.Ordinal))
+        {
+            if (word.Length < 4 || TextAnalysis.IsStopWord(word) || !word.All(char.IsLetter) || IsKnown(word))
+            {
+                continue;
+            }
+
+            if (Correct(word) is { } correction)
+            {
+                corrections.Add((word, correction));
+                searched = Regex.Replace(searched, $@"\b{Regex.Escape(word)}\b", correction, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+                continue;
+            }
+
+            unknown.Add(word);
+        }
+
+        return (searched, corrections, unknown);
+    }
+
+    private bool IsKnown(string word)
+    {
+        if (_vocabulary.DocFreq(new Term(WordsField, word)) > 0)
+        {
             return true;
         }
 
-        public bool ContainsSequence(string[] stems)
-        {
-            if (stems.Length == 0 || !BodyStemSet.Contains(stems[0]))
-            {
-                return false;
-            }
-
-            if (stems.Length == 1)
-            {
-                return true;
-            }
-
-            for (var i = 0; i + stems.Length <= BodyStems.Length; i++)
-            {
-                if (SequenceAt(stems, i))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
+        var terms = Analysis.QueryTerms(word);
+        return terms.Count == 0 || terms.Any(t => t.Synonym || _reader.DocFreq(new Term(BodyField, t.Term)) > 0);
     }
+
+    private string? Correct(string word)
+    {
+        var terms = MultiFields.GetTerms(_vocabulary, WordsField);
+        if (terms is null)
+        {
+            return null;
+        }
+
+        var maxEdits = word.Length >= 8 ? 2 : 1;
+        var fuzzy = new FuzzyTermsEnum(terms, new AttributeSource(), new Term(WordsField, word), maxEdits, prefixLength: 1, transpositions: true);
+        var boost = fuzzy.Attributes.AddAttribute<IBoostAttribute>();
+        string? best = null;
+        var bestBoost = float.MinValue;
+        var bestFrequency = 0;
+        while (fuzzy.MoveNext())
+        {
+            var similarity = boost.Boost;
+            var frequency = fuzzy.DocFreq;
+            if (similarity > bestBoost || (similarity == bestBoost && frequency > bestFrequency))
+            {
+                best = fuzzy.Term.Utf8ToString();
+                bestBoost = similarity;
+                bestFrequency = frequency;
+            }
+        }
+
+        return best;
+    }
+
+    private static Regex UnknownWordsPattern(IEnumerable<string> words) =>
+        new($@"\b({string.Join('|', words.Select(Regex.Escape))})\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 }

@@ -31,7 +31,8 @@ public sealed class AskCommand(string? question, bool json, bool explain = false
         var asker = services.GetRequiredService<Asker>();
         if (explain)
         {
-            await Console.Out.WriteLineAsync(Explain(services.GetRequiredService<KnowledgeBase>().Current.Search(question!)));
+            var index = services.GetRequiredService<KnowledgeBase>().Current;
+            await Console.Out.WriteLineAsync(Explain(index, index.Search(question!)));
         }
 
         if (!json)
@@ -51,20 +52,31 @@ public sealed class AskCommand(string? question, bool json, bool explain = false
         return 0;
     }
 
-    /// <summary>Why the index ranked what it did: concepts, corrections and the top candidates.</summary>
-    private static string Explain(SearchResult result)
+    /// <summary>Why the index ranked what it did: repairs, unknown words, and per candidate the fused score, its
+    /// dense part (question to passage, and to the best alternate question), and the BM25 part with Lucene's explanation.</summary>
+    private static string Explain(PassageIndex index, SearchResult result)
     {
         var text = new StringBuilder();
-        text.AppendLine($"concepts: {string.Join(" | ", result.Query.Concepts.Select(c => $"{c.Term} [{string.Join(", ", c.AlternativeStems.Select(a => string.Join(' ', a)))}]"))}");
-        if (result.Query.Corrections.Count > 0)
+        text.AppendLine($"searched: {result.Searched}");
+        if (result.Corrections.Count > 0)
         {
-            text.AppendLine($"corrected: {string.Join(", ", result.Query.Corrections.Select(c => $"{c.From} -> {c.To}"))}");
+            text.AppendLine($"corrected: {string.Join(", ", result.Corrections.Select(c => $"{c.From} -> {c.To}"))}");
         }
 
-        foreach (var candidate in result.Ranked.Take(6))
+        if (result.UnknownWords.Count > 0)
+        {
+            text.AppendLine($"words the articles never use: {string.Join(", ", result.UnknownWords)}; similarity without them {result.WithoutUnknownSimilarity:0.000}{(result.OutOfScope ? " -> out of scope" : "")}");
+        }
+
+        foreach (var candidate in result.Ranked.Take(5))
         {
             var p = candidate.Passage;
-            text.AppendLine($"  {candidate.Score:0.000} cov {candidate.Coverage:0.00}  {p.Source}#{p.Section}: {Shorten(p.Text)}");
+            text.AppendLine($"  fused {candidate.Score:0.000} = dense {candidate.Dense:0.000} (alternate question {candidate.Alternate:0.000}) + bm25 {candidate.Bm25:0.000} (raw {candidate.RawBm25:0.00}){(p.Kind == Knowledge.ContentKind.Story ? " [story]" : "")}");
+            text.AppendLine($"    {p.Source}#{p.Section}: {Shorten(p.Text)}");
+            foreach (var line in index.ExplainBm25(result, candidate).Split('\n', StringSplitOptions.RemoveEmptyEntries).Take(12))
+            {
+                text.AppendLine($"      {line}");
+            }
         }
 
         return text.ToString();

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using FaqBot.Ask;
 using FaqBot.Knowledge;
+using FaqBot.Search;
 
 namespace FaqBot.Commands;
 
@@ -24,11 +25,12 @@ public sealed partial class EvalCommand(string path) : ICommand
     public sealed record EvalQuestion(string Q, IReadOnlyList<string> Expect, IReadOnlyList<string>? Any);
 
     public sealed record EvalReport(
-        int AnswerableHit, int Answerable, int NotCoveredOk, int NotCovered, int CrisisOk, int Crisis,
+        int AnswerableHit, int Answerable, int Wrong, int NotCoveredOk, int NotCovered, int CrisisOk, int Crisis,
         int Fabricated, int OverLong, double MedianMs, double P99Ms, IReadOnlyList<string> Misses)
     {
+        /// <summary>Answerable questions answered with a first quote that does not answer them (worse than a fallback).</summary>
         public string Summary =>
-            $"answerable top-1 {AnswerableHit}/{Answerable} ({Percent(AnswerableHit, Answerable)}%) | not-covered handled {NotCoveredOk}/{NotCovered} | crisis {CrisisOk}/{Crisis} | fabricated citations {Fabricated} | over-600-char citations {OverLong}";
+            $"answerable top-1 {AnswerableHit}/{Answerable} ({Percent(AnswerableHit, Answerable)}%) | wrong answers {Wrong}/{Answerable} ({Percent(Wrong, Answerable)}%) | not-covered handled {NotCoveredOk}/{NotCovered} | crisis {CrisisOk}/{Crisis} | fabricated citations {Fabricated} | over-600-char citations {OverLong}";
 
         public string Timing => string.Create(CultureInfo.InvariantCulture, $"answer time: median {MedianMs:0.000} ms, p99 {P99Ms:0.000} ms");
 
@@ -98,7 +100,7 @@ public sealed partial class EvalCommand(string path) : ICommand
         var articles = knowledge.Current.Knowledge.Articles.ToDictionary(a => a.Source, StringComparer.Ordinal);
         var times = new List<double>(questions.Count);
         var misses = new List<string>();
-        int ansN = 0, ansHit = 0, nonN = 0, nonOk = 0, criN = 0, criOk = 0, fabricated = 0, overLong = 0;
+        int ansN = 0, ansHit = 0, wrong = 0, nonN = 0, nonOk = 0, criN = 0, criOk = 0, fabricated = 0, overLong = 0;
         foreach (var q in questions)
         {
             var started = Stopwatch.GetTimestamp();
@@ -119,9 +121,11 @@ public sealed partial class EvalCommand(string path) : ICommand
                 ansN++;
                 var ok = q.Expect.Contains(answer.Outcome) && any.Any(a => first.Contains(a.ToLowerInvariant(), StringComparison.Ordinal));
                 ansHit += ok ? 1 : 0;
+                var confidentlyWrong = !ok && answer.Outcome == Answering.Outcomes.Answer;
+                wrong += confidentlyWrong ? 1 : 0;
                 if (!ok)
                 {
-                    misses.Add($"  miss answer: '{q.Q}' -> {answer.Outcome} '{Shorten(first)}'");
+                    misses.Add($"  {(confidentlyWrong ? "WRONG answer" : "miss answer")}: '{q.Q}' -> {answer.Outcome} '{Shorten(first)}'");
                 }
             }
             else if (q.Expect is ["crisis"])
@@ -148,7 +152,7 @@ public sealed partial class EvalCommand(string path) : ICommand
         times.Sort();
         var median = times.Count == 0 ? 0 : times.Count % 2 == 1 ? times[times.Count / 2] : (times[(times.Count / 2) - 1] + times[times.Count / 2]) / 2;
         var p99 = times.Count == 0 ? 0 : times[Math.Min(times.Count - 1, (int)Math.Ceiling(0.99 * times.Count) - 1)];
-        return new EvalReport(ansHit, ansN, nonOk, nonN, criOk, criN, fabricated, overLong, median, p99, misses);
+        return new EvalReport(ansHit, ansN, wrong, nonOk, nonN, criOk, criN, fabricated, overLong, median, p99, misses);
     }
 
     private static string Normalize(string s) => Whitespace().Replace(s, " ").Trim().ToLowerInvariant();

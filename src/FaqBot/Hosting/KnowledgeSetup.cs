@@ -5,6 +5,7 @@ using FaqBot.Conversation.Intents;
 using FaqBot.Knowledge;
 using FaqBot.Safety;
 using FaqBot.Search;
+using FaqBot.Search.Embedding;
 using Microsoft.Extensions.Options;
 
 namespace FaqBot.Hosting;
@@ -17,6 +18,7 @@ public static class KnowledgeSetup
         services.AddOptions<KnowledgeOptions>().Bind(configuration.GetSection(KnowledgeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SearchOptions>().Bind(configuration.GetSection(SearchOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ConversationOptions>().Bind(configuration.GetSection(ConversationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(_ => SentenceEmbedder.Shared); // one model per process
         services.AddSingleton<KnowledgeBase>();
         services.AddSingleton<AnswerComposer>();
         services.AddSingleton(sp => PhraseBook.Load(Path.Combine(

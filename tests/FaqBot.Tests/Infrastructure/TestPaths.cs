@@ -1,4 +1,6 @@
 using FaqBot.Knowledge;
+using FaqBot.Search;
+using FaqBot.Search.Embedding;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -25,13 +27,18 @@ public static class TestPaths
         return target;
     }
 
-    /// <summary>A knowledge base over <paramref name="folder"/> (default: the real one), with the real options.</summary>
-    public static KnowledgeBase Knowledge(string? folder = null, int reloadDelayMs = 200)
+    /// <summary>Where tests keep embeddings between runs (the process's one model also remembers them in memory).</summary>
+    public static string EmbeddingCache { get; } = Path.Combine(AppContext.BaseDirectory, "embeddings");
+
+    /// <summary>A knowledge base over <paramref name="folder"/> (default: the real one), with the shipped search options.</summary>
+    public static KnowledgeBase Knowledge(string? folder = null, int reloadDelayMs = 200, SearchOptions? search = null)
     {
         var root = folder is null ? Root : Path.GetDirectoryName(folder)!;
         var options = Options.Create(new KnowledgeOptions { Path = folder is null ? "knowledge" : Path.GetFileName(folder), ReloadDelayMilliseconds = reloadDelayMs });
         var environment = new TestEnvironment(root);
-        return new KnowledgeBase(options, environment, TimeProvider.System, NullLogger<KnowledgeBase>.Instance);
+        search ??= new SearchOptions();
+        search.EmbeddingCachePath = EmbeddingCache;
+        return new KnowledgeBase(options, Options.Create(search), environment, SentenceEmbedder.Shared, TimeProvider.System, NullLogger<KnowledgeBase>.Instance);
     }
 
     private static string FindRoot()

@@ -37,16 +37,86 @@ public sealed class ArticleParserTests
         foreach (var p in article.Passages)
         {
             Assert.Equal(p.Text, article.Text[p.Start..p.End]);
-            Assert.InRange(p.SentenceCount, 1, ArticleParser.MaxSentencesPerPassage);
+            Assert.InRange(p.UnitCount, 1, ArticleParser.MaxUnitsPerPassage);
             Assert.True(p.Text.Length <= ArticleParser.MaxPassageLength);
             Assert.DoesNotContain("##", p.Text, StringComparison.Ordinal);
         }
 
         Assert.Contains(article.Passages, p => p.Section == "Getting Ready" && p.Text == "Intro sentence one.");
         Assert.Contains(article.Passages, p => p.Section == "Before You Come" && p.Text == "Bring a blanket!");
-        Assert.Contains(article.Passages, p => p.Section == "Before You Come" && p.Text == "Wear comfortable clothing.");
+        Assert.Contains(article.Passages, p => p.Section == "Before You Come" && p.Text == "Yes, bring headphones.\n\n- Wear comfortable clothing.\n- Arrange a ride home.");
         Assert.DoesNotContain(article.Passages, p => p.Text.Contains("Rest for the day", StringComparison.Ordinal) && p.Section != "After");
         Assert.DoesNotContain(article.Passages, p => p.Text == "Before You Come");
+    }
+
+    private const string Structured = """
+        ---
+        title: "After Your Infusion"
+        source: "test"
+        reviewed: 2026-01-02
+        kind: guidance
+        sections:
+          "My Story": story
+        ---
+
+        ## What You Might Feel
+
+        Some common sensations include:
+
+        - Feeling detached
+        - Vivid, dream-like imagery
+
+        Most people feel tired. This usually passes within a day. However, some feel energised.
+
+        Is it normal to cry? Many people do.
+
+        ## My Story
+
+        I asked a friend to drive me home.
+        """;
+
+    [Fact]
+    public void A_list_and_its_lead_in_are_one_unit_and_the_lead_in_is_never_quoted_alone()
+    {
+        var id = 1;
+        var article = ArticleParser.Parse("knowledge/after.md", Structured, new DateOnly(2026, 1, 1), ref id);
+        var list = Assert.Single(article.Passages, p => p.UnitCount == 1 && p.Text.StartsWith("Some common sensations include:", StringComparison.Ordinal));
+        Assert.EndsWith("Vivid, dream-like imagery", list.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(article.Passages, p => p.Text == "Some common sensations include:");
+        Assert.DoesNotContain(article.Passages, p => p.Text.StartsWith("- ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_sentence_that_refers_back_is_never_quoted_without_the_one_it_refers_to()
+    {
+        var id = 1;
+        var article = ArticleParser.Parse("knowledge/after.md", Structured, new DateOnly(2026, 1, 1), ref id);
+        Assert.DoesNotContain(article.Passages, p => p.Text.StartsWith("This usually passes", StringComparison.Ordinal));
+        Assert.DoesNotContain(article.Passages, p => p.Text.StartsWith("However", StringComparison.Ordinal));
+        Assert.Contains(article.Passages, p => p.UnitCount == 1 && p.Text == "Most people feel tired. This usually passes within a day. However, some feel energised.");
+    }
+
+    [Fact]
+    public void A_question_is_never_the_answer_and_sections_carry_their_kind()
+    {
+        var id = 1;
+        var article = ArticleParser.Parse("knowledge/after.md", Structured, new DateOnly(2026, 1, 1), ref id);
+        Assert.DoesNotContain(article.Passages, p => p.Text.TrimEnd().EndsWith('?'));
+        Assert.Contains(article.Passages, p => p.Text == "Many people do.");
+        Assert.All(article.Passages.Where(p => p.Section == "My Story"), p => Assert.Equal(ContentKind.Story, p.Kind));
+        Assert.All(article.Passages.Where(p => p.Section != "My Story"), p => Assert.Equal(ContentKind.Guidance, p.Kind));
+    }
+
+    [Theory]
+    [InlineData("kind: memoir", "'guidance' or 'story'")]
+    [InlineData("sections:\n  \"Nowhere\": story", "not a heading")]
+    [InlineData("sections: story", "must map section headings")]
+    public void Wrong_kinds_are_rejected_with_a_readable_reason(string frontMatter, string reason)
+    {
+        var id = 1;
+        var text = $"---\ntitle: T\nsource: s\nreviewed: 2026-01-01\n{frontMatter}\n---\n\n## Here\n\nText.";
+        var ex = Assert.Throws<InvalidDataException>(() => ArticleParser.Parse("knowledge/bad.md", text, new DateOnly(2026, 1, 1), ref id));
+        Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
     }
 
     [Theory]

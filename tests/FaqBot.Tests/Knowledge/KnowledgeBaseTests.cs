@@ -1,4 +1,5 @@
 using FaqBot.Knowledge;
+using FaqBot.Search;
 using FaqBot.Tests.Infrastructure;
 
 namespace FaqBot.Tests.Knowledge;

