@@ -102,7 +102,7 @@ public sealed class AskTests
     {
         var (exit, stdout, _) = await RunFaqBot(["eval", TestPaths.Data("questions.jsonl")], "");
         Assert.Equal(0, exit);
-        Assert.Matches(@"answerable top-1 \d+/\d+ \(\d+%\) \| not-covered handled \d+/\d+ \| crisis \d+/\d+ \| fabricated citations 0 \| over-600-char citations 0", stdout);
+        Assert.Matches(@"answerable top-1 \d+/\d+ \(\d+%\) \| wrong answers \d+/\d+ \(\d+%\) \| not-covered handled \d+/\d+ \| crisis \d+/\d+ \| fabricated citations 0 \| over-600-char citations 0", stdout);
         Assert.Matches(@"answer time: median \d+\.\d+ ms, p99 \d+\.\d+ ms", stdout);
 
         var (missingExit, _, missingErr) = await RunFaqBot(["eval", "no-such-file.jsonl"], "");

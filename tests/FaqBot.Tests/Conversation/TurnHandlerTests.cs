@@ -293,7 +293,8 @@ public sealed class TurnHandlerTests : IDisposable
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "a.md"), "---\ntitle: \"Garden A\"\nsource: test\nreviewed: 2026-11-01\n---\n\n## Zebras\n\nZebras visit the garden in spring.\n");
         File.WriteAllText(Path.Combine(folder, "b.md"), "---\ntitle: \"Garden B\"\nsource: test\nreviewed: 2026-11-01\n---\n\n## Giraffes\n\nGiraffes visit the garden in autumn.\n");
-        using var bot = new TurnHarness(folder);
+        // How close is "close" is calibrated on the real articles; this two-sentence corpus widens the band.
+        using var bot = new TurnHarness(folder, search => { search.ClarifyMargin = 0.2; search.ClarifyCeiling = 1.0; });
 
         var result = await bot.SayAsync("do zebras or giraffes visit the garden");
 

@@ -23,7 +23,7 @@ public sealed class TurnHarness : IDisposable
 
     private readonly KnowledgeBase _knowledge;
 
-    public TurnHarness(string? knowledgeFolder = null)
+    public TurnHarness(string? knowledgeFolder = null, Action<SearchOptions>? configureSearch = null)
     {
         var configuration = new ConfigurationBuilder().AddJsonFile(Path.Combine(TestPaths.Root, "appsettings.json")).Build();
         var clinic = configuration.GetSection(ClinicOptions.Section).Get<ClinicOptions>()!;
@@ -31,8 +31,9 @@ public sealed class TurnHarness : IDisposable
         Clinic = clinic;
         var conversation = configuration.GetSection(ConversationOptions.Section).Get<ConversationOptions>()!;
         var search = configuration.GetSection(SearchOptions.Section).Get<SearchOptions>()!;
+        configureSearch?.Invoke(search);
         var phrases = PhraseBook.Load(Path.Combine(TestPaths.Root, "phrases.yaml"));
-        _knowledge = TestPaths.Knowledge(knowledgeFolder);
+        _knowledge = TestPaths.Knowledge(knowledgeFolder, search: search);
         Handler = new TurnHandler(
             _knowledge,
             new AnswerComposer(Options.Create(search)),

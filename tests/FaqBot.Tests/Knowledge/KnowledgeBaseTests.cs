@@ -60,9 +60,11 @@ public sealed class KnowledgeBaseTests
         var victim = Directory.GetFiles(folder, "*.md")[0];
 
         await File.WriteAllTextAsync(victim, "no front matter at all");
-        var after = await WaitForAsync(knowledge, before, i => i.Knowledge.Problems.Count == 1);
+        var after = await WaitForAsync(knowledge, before, i => i.Knowledge.Articles.Count == 4);
 
-        Assert.Equal(4, after.Knowledge.Articles.Count);
+        // The broken file is reported, and so are the alternate questions that pointed into it.
+        Assert.Contains(after.Knowledge.Problems, p => p.Source.EndsWith(Path.GetFileName(victim), StringComparison.Ordinal));
+        Assert.All(after.Knowledge.Problems.Where(p => p.Source.EndsWith("questions.yaml", StringComparison.Ordinal)), p => Assert.Contains(Path.GetFileName(victim), p.Reason, StringComparison.Ordinal));
         Assert.NotEmpty(after.Search("what does an infusion feel like").Ranked);
     }
 
