@@ -19,10 +19,6 @@ public static class KnowledgeSetup
         services.AddOptions<ConversationOptions>().Bind(configuration.GetSection(ConversationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<KnowledgeBase>();
         services.AddSingleton<AnswerComposer>();
-        services.AddSingleton(sp => PhraseBook.Load(Path.Combine(
-            sp.GetRequiredService<IHostEnvironment>().ContentRootPath,
-            sp.GetRequiredService<IOptions<ConversationOptions>>().Value.PhrasesFile)));
-        services.AddSingleton<SafetyScreen>();
         services.AddSingleton<IntentClassifier>();
         services.AddSingleton<Asker>();
         services.AddHostedService<KnowledgeWatcher>();
