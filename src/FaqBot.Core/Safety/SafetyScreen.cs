@@ -69,7 +69,7 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
     /// ("hi, quick question: can ketamine...") and before the topic.</summary>
     private const int QuestionStartsWithin = 4;
 
-    /// <summary>A negation counts when it ends at most this many words before the match.</summary>
+    /// <summary>A negation counts when it ends at most this many words before the match ("no way would I ever").</summary>
     private const int NegationWindow = 3;
 
     /// <summary>A third-person subject counts when it stands at most this many words before the match.</summary>
@@ -262,9 +262,9 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
         }
         var masked = (string[])words.Clone();
         _notNegation.Mask(masked);
-        for (var i = Math.Max(0, match.Start - NegationWindow); i < match.Start; i++)
+        for (var i = Math.Max(0, match.Start - NegationWindow - 4); i < match.Start; i++)
         {
-            if (_negation.LongestAt(masked, i) is { } negation && negation.End <= match.Start)
+            if (_negation.LongestAt(masked, i) is { } negation && negation.End <= match.Start && negation.End >= match.Start - NegationWindow)
             {
                 return true;
             }
@@ -294,13 +294,13 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
         var from = Math.Max(0, match.Start - SubjectWindow);
         for (var i = match.Start - 1; i >= from; i--)
         {
-            if (FirstPerson.Contains(words[i]))
-            {
-                return null; // "he says I should die": the writer is in it
-            }
             if (_thirdPerson.LongestAt(words, i) is { } subject && subject.End <= match.Start)
             {
                 return subject.Phrase.Text;
+            }
+            if (FirstPerson.Contains(words[i]))
+            {
+                return null; // "he says I should die": the writer is in it
             }
         }
         return null;
