@@ -37,6 +37,9 @@ public sealed class SafetyResponder(SafetyScreen safety, IOptions<ClinicOptions>
                 return Crisis(state, EscalationReasons.Emergency, text, verdict);
             case SafetyLevel.Crisis:
                 return Crisis(state, EscalationReasons.Crisis, text, verdict);
+            case SafetyLevel.CheckIn when state.Escalation?.Reason is EscalationReasons.Crisis or EscalationReasons.Emergency && HandoffRecorder.IsWithHumans(state.Handoff):
+                // Already a crisis: distress again gets the complete crisis response, not a question.
+                return Crisis(state, state.Escalation.Reason, text, verdict);
             case SafetyLevel.CheckIn when checkInPending:
                 // Distress again, right after "are you safe?": treat it as the crisis it may be.
                 return Crisis(state, EscalationReasons.Crisis, text, verdict with { Rule = $"{verdict.Rule} after a check-in" });

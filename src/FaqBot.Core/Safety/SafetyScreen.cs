@@ -69,6 +69,11 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
     /// ("hi, quick question: can ketamine...") and before the topic.</summary>
     private const int QuestionStartsWithin = 4;
 
+    /// <summary>One or two words carry too little meaning for the sentence model ("bye", "ok thanks"):
+    /// the semantic layer reads messages of at least this many words; explicit short forms ("kms",
+    /// "suicidal") are the lexical layer's.</summary>
+    private const int SemanticMinWords = 3;
+
     /// <summary>A negation counts when it ends at most this many words before the match ("no way would I ever").</summary>
     private const int NegationWindow = 3;
 
@@ -108,7 +113,7 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
     {
         var words = _phrases.Words(text);
         var lexical = Lexical(words);
-        if (lexical.Level != SafetyLevel.None || Semantic is null || words.Length == 0)
+        if (lexical.Level != SafetyLevel.None || Semantic is null || words.Length < SemanticMinWords)
         {
             return lexical;
         }
@@ -123,7 +128,7 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
     public SafetyVerdict CheckSemantic(string? text)
     {
         var words = _phrases.Words(text);
-        return Semantic is null || words.Length == 0 ? SafetyVerdict.Safe : SemanticVerdict(text!, words);
+        return Semantic is null || words.Length < SemanticMinWords ? SafetyVerdict.Safe : SemanticVerdict(text!, words);
     }
 
     /// <summary>Reads the answer to "Are you safe right now?": the list whose phrase comes first wins
@@ -227,7 +232,8 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
         {
             return "negation";
         }
-        if (level == SafetyLevel.Crisis && ThirdPerson(words, match) is { } subject)
+        // Someone else's overdose is their emergency: it keeps the full response (Poison Control, 911).
+        if (level == SafetyLevel.Crisis && _poisoning.FindFirst(words) is null && ThirdPerson(words, match) is { } subject)
         {
             return $"third-person: {subject}";
         }

@@ -15,6 +15,7 @@ public sealed class SentenceEncoder : ITextEncoder, IDisposable
 
     private readonly SentenceTransformers.ISentenceEncoder _model;
     private readonly IDisposable _owner;
+    private readonly Lock _gate = new();
 
     private SentenceEncoder(string modelId, SentenceTransformers.ISentenceEncoder model, IDisposable owner)
     {
@@ -41,7 +42,14 @@ public sealed class SentenceEncoder : ITextEncoder, IDisposable
         }
     }
 
-    public float[][] Encode(string[] texts) => _model.Encode(texts, CancellationToken.None);
+    /// <summary>One call at a time: the package's tokenizer is not documented as thread-safe.</summary>
+    public float[][] Encode(string[] texts)
+    {
+        lock (_gate)
+        {
+            return _model.Encode(texts, CancellationToken.None);
+        }
+    }
 
     public void Dispose() => _owner.Dispose();
 }

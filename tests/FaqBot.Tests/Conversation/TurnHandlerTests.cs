@@ -80,7 +80,10 @@ public sealed class TurnHandlerTests : IDisposable
         Assert.Equal(HandoffState.Queued, result.State.Handoff);
         Assert.Equal(EscalationReasons.PriorityOf(EscalationReasons.Crisis), result.State.Escalation!.Priority);
         Assert.Contains(result.Replies, r => r.Type == ActivityTypes.Event && r.Name == HandoffEvents.InitiateName);
-        Assert.Contains(TurnHarness.Buttons(result), b => b.Type == ActionTypes.Call && b.Value == "tel:988");
+        Assert.Contains(TurnHarness.CardButtons(result), b => b.Url == "tel:988");
+        Assert.Contains(TurnHarness.CardButtons(result), b => b.Url == "sms:988");
+        Assert.Contains(TurnHarness.CardButtons(result), b => b.Url == "tel:911");
+        Assert.Contains(TurnHarness.CardButtons(result), b => b.Url == "tel:5553217788");
     }
 
     [Fact]

@@ -20,6 +20,7 @@ public sealed class SafetyScreenTests(ITestOutputHelper output)
             {
                 "crisis" => SafetyLevel.Crisis,
                 "emergency" => SafetyLevel.Emergency,
+                "checkin" => SafetyLevel.CheckIn,
                 _ => throw new InvalidDataException($"crisis-phrases.txt: unknown label '{label}'"),
             };
             var verdict = Screen.Check(text);
@@ -78,7 +79,7 @@ public sealed class SafetyScreenTests(ITestOutputHelper output)
     [InlineData("can ketamine help my suicidal thoughts?", SafetyLevel.Crisis)]
     [InlineData("I have suicidal thoughts, can ketamine help?", SafetyLevel.Crisis)]
     [InlineData("suicidal thoughts, can ketamine help?", SafetyLevel.Crisis)]
-    [InlineData("my daughter overdosed, can ketamine help her?", SafetyLevel.Crisis)]
+    [InlineData("my daughter overdosed, can ketamine help her?", SafetyLevel.Crisis)] // someone else's overdose keeps the full response
     [InlineData("what is the suicide hotline", SafetyLevel.Crisis)]
     [InlineData("how many pills would it take to overdose", SafetyLevel.Crisis)]
     [InlineData("I have chest pain after my infusion, is that normal?", SafetyLevel.Emergency)]
