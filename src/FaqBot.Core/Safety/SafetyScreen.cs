@@ -93,6 +93,7 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
     private readonly PhraseList _personal = phrases["personal"];
     private readonly PhraseList _notPersonal = phrases["not-personal"];
     private readonly PhraseList _poisoning = phrases["poisoning"];
+    private readonly PhraseList _notCrisis = phrases["not-crisis"];
     private readonly PhraseList _negation = phrases["negation"];
     private readonly PhraseList _notNegation = phrases["not-negation"];
     private readonly PhraseList _past = phrases["past"];
@@ -172,6 +173,10 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
             return SafetyVerdict.Safe;
         }
 
+        // Everyday uses of the lists' words ("I don't want to live in this apartment") never match.
+        words = (string[])words.Clone();
+        _notCrisis.Mask(words);
+
         var topicWords = (string[])words.Clone();
         _ignore.Mask(topicWords);
         var emergencyTopic = _emergencyTopics.FindFirst(topicWords);
@@ -207,8 +212,12 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
 
         if (candidates.Count > 0)
         {
-            var (_, list, match) = candidates[0];
-            return new SafetyVerdict(SafetyLevel.CheckIn, $"{list}: {match.Phrase.Text}, lowered by: {firstModifier}") { Layer = "lexical", Poisoning = poisoning };
+            // A statement ("kill myself") goes down one band to a check-in; a bare topic word
+            // ("suicidal", "overdose"), weaker evidence to begin with, goes down to an answer that
+            // still carries the crisis lines in its footer: never out of the safety net.
+            var (level, list, match) = candidates.FirstOrDefault(c => c.List is "crisis" or "emergency", candidates[0]);
+            var lowered = list is "crisis" or "emergency" ? SafetyLevel.CheckIn : SafetyLevel.InformationalTopic;
+            return new SafetyVerdict(lowered, $"{list}: {match.Phrase.Text}, lowered by: {firstModifier}") { Layer = "lexical", Poisoning = poisoning };
         }
 
         if ((emergencyTopic ?? crisisTopic) is not { } topic)
@@ -282,6 +291,10 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
     /// third-person subject just before it with no first-person word in the match ("my brother wants to die").</summary>
     private string? ThirdPerson(string[] words, PhraseMatch match)
     {
+        if (match.End < words.Length && FirstPerson.Contains(words[match.End]))
+        {
+            return null; // "he'd kill me": the writer is the one in danger
+        }
         var span = words.AsSpan(match.Start, match.End - match.Start);
         foreach (var word in span)
         {
