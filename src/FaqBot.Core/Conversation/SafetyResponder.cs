@@ -40,6 +40,10 @@ public sealed class SafetyResponder(SafetyScreen safety, IOptions<ClinicOptions>
             case SafetyLevel.CheckIn when state.Escalation?.Reason is EscalationReasons.Crisis or EscalationReasons.Emergency && HandoffRecorder.IsWithHumans(state.Handoff):
                 // Already a crisis: distress again gets the complete crisis response, not a question.
                 return Crisis(state, state.Escalation.Reason, text, verdict);
+            case SafetyLevel.CheckIn when checkInPending && verdict.Rule?.Contains("lowered by: negation", StringComparison.Ordinal) == true
+                                          && safety.ReadCheckInAnswer(text) == CheckInAnswer.Safe:
+                // "I'm ok, I'm not going to hurt myself": a negated statement that answers "are you safe?".
+                return new TurnResult(state with { Pending = null }, [Say(Replies.CheckInSafe(clinic.Value))], Outcomes.Smalltalk);
             case SafetyLevel.CheckIn when checkInPending:
                 // Distress again, right after "are you safe?": treat it as the crisis it may be.
                 return Crisis(state, EscalationReasons.Crisis, text, verdict with { Rule = $"{verdict.Rule} after a check-in" });
