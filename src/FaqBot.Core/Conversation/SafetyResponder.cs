@@ -70,7 +70,7 @@ public sealed class SafetyResponder(SafetyScreen safety, IOptions<ClinicOptions>
     private TurnResult Crisis(ConversationState state, string reason, string text, SafetyVerdict verdict)
     {
         var now = time.GetUtcNow();
-        var next = Escalated(state, reason, text, now) with { Pending = null };
+        var next = Escalated(state, reason, text, now, verdict.Rule) with { Pending = null };
         var watched = Watched(state, now);
         var message = reason == EscalationReasons.Emergency
             ? Replies.Emergency(clinic.Value, watched)
@@ -88,7 +88,7 @@ public sealed class SafetyResponder(SafetyScreen safety, IOptions<ClinicOptions>
     private TurnResult CheckIn(ConversationState state, string text, SafetyVerdict verdict)
     {
         var now = time.GetUtcNow();
-        var next = Escalated(state, EscalationReasons.CheckIn, text, now) with { Pending = PendingPrompts.SafetyCheckIn };
+        var next = Escalated(state, EscalationReasons.CheckIn, text, now, verdict.Rule) with { Pending = PendingPrompts.SafetyCheckIn };
         var message = Replies.CheckIn(clinic.Value, Watched(state, now));
         var reply = Say(message) with
         {
@@ -109,12 +109,12 @@ public sealed class SafetyResponder(SafetyScreen safety, IOptions<ClinicOptions>
 
     /// <summary>Queued (or kept with its staff member) at the higher of the old and new priority; a
     /// callback dialogue in progress is dropped.</summary>
-    private static ConversationState Escalated(ConversationState state, string reason, string text, DateTimeOffset now)
+    private static ConversationState Escalated(ConversationState state, string reason, string text, DateTimeOffset now, string? rule)
     {
         var priority = EscalationReasons.PriorityOf(reason);
         var escalation = state.Escalation is { } existing && existing.Priority >= priority
             ? existing
-            : new Escalation(reason, priority, state.Escalation?.At ?? now);
+            : new Escalation(reason, priority, state.Escalation?.At ?? now, rule);
         return state with
         {
             FirstQuestion = state.FirstQuestion ?? text,

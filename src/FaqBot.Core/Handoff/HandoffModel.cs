@@ -38,7 +38,8 @@ public static class EscalationReasons
     public static bool IsSafety(string? reason) => reason is Crisis or Emergency or CheckIn;
 }
 
-public sealed record Escalation(string Reason, int Priority, DateTimeOffset At);
+/// <param name="Rule">For a safety escalation, the rule or exemplar category that decided it (never the patient's words).</param>
+public sealed record Escalation(string Reason, int Priority, DateTimeOffset At, string? Rule = null);
 
 public sealed record StaffRef(string Id, string Name);
 

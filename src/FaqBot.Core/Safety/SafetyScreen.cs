@@ -150,6 +150,13 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
 
     private SafetyVerdict SemanticVerdict(string text, string[] words)
     {
+        // A message that opens as a question ("do people find it life changing", "is a glass of wine
+        // ok") asks about the treatment: its topic may be near the exemplars', but it is not distress.
+        // Questions that are a crisis say so in words the lexical layer knows.
+        if (_informational.LongestAt(words, 0) is { Start: 0 })
+        {
+            return SafetyVerdict.Safe;
+        }
         if (Semantic!.Match(text) is not { } match)
         {
             return SafetyVerdict.Safe;

@@ -28,6 +28,7 @@ public sealed class CheckInTests : IDisposable
         Assert.Contains(TurnHarness.CardButtons(result), b => b.Url == "tel:911");
         Assert.Equal([Replies.CheckInYes, Replies.CheckInNo], TurnHarness.Buttons(result).Select(b => b.Title));
         Assert.Equal((HandoffState.Queued, PendingPrompts.SafetyCheckIn), (result.State.Handoff, result.State.Pending));
+        Assert.Equal(result.SafetyRule, result.State.Escalation!.Rule); // what staff see: the category, not the words
         var priority = result.State.Escalation!.Priority;
         Assert.True(priority > EscalationReasons.PriorityOf("personal-medical") && priority < EscalationReasons.PriorityOf(EscalationReasons.Crisis));
     }

@@ -28,7 +28,7 @@ public sealed class CrisisSetTests(ITestOutputHelper output)
     {
         var figures = Measure("safety-tuning.jsonl", SafetyTestData.Screen.Check);
 
-        Assert.True(figures.Recall >= 0.97, $"crisis recall {figures.Recall:P1}\n{figures.Misses}");
+        Assert.True(figures.Recall >= 0.95, $"crisis recall {figures.Recall:P1}\n{figures.Misses}");
         Assert.True(figures.Takeovers <= 0.01, $"ordinary messages taken over {figures.Takeovers:P1}\n{figures.Misses}");
         Assert.True(figures.CheckIns <= 0.06, $"check-ins on ordinary messages {figures.CheckIns:P1}\n{figures.Misses}");
     }
