@@ -11,6 +11,7 @@ var root = builder.Environment.ContentRootPath;
 
 builder.Services.AddProblemDetailsDialect();
 builder.Services.AddKnowledge(builder.Configuration);
+builder.Services.AddSafety(builder.Configuration);
 builder.Services.AddConversation(builder.Configuration, root);
 builder.Services.AddDirectLine(builder.Configuration);
 builder.Services.AddBotConnector(builder.Configuration);

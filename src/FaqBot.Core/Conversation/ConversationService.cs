@@ -67,14 +67,56 @@ public sealed partial class ConversationService(
     public async Task<StoredActivity> ReceiveAsync(string conversationId, Activity incoming, Func<StoredActivity, Task>? afterStored, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(incoming);
-        var stored = await AppendAsync(conversationId, incoming, ct);
+        var stored = await store.AppendIncomingAsync(conversationId, incoming, ct);
+        feed.Publish(new FeedItem(conversationId, stored));
         if (afterStored is not null)
         {
             await afterStored(stored);
         }
 
-        await RunTurnAsync(conversationId, stored.Activity, ct);
+        if (FaultAfterStoreForTests is { } fault)
+        {
+            await fault(stored);
+        }
+
+        await RunTurnAsync(conversationId, stored.Activity, ct, stored.Sequence);
         return stored;
+    }
+
+    /// <summary>Test-only fault point between storing an incoming activity and the bot's turn on it
+    /// (a test makes it throw to stand for the process dying there).</summary>
+    internal Func<StoredActivity, Task>? FaultAfterStoreForTests { get; set; }
+
+    /// <summary>
+    /// Runs, once, the turns that a previous process stored but never completed (it died between
+    /// storing a patient's message and the bot's turn): screened, answered or escalated as if just
+    /// received. A message that already has its reply is only marked done, so nothing is said twice.
+    /// Called at start-up; returns how many were recovered.
+    /// </summary>
+    public async Task<int> RecoverUnprocessedAsync(CancellationToken ct = default)
+    {
+        var recovered = 0;
+        foreach (var pending in await store.ListUnprocessedAsync(ct))
+        {
+            var conversationId = pending.Activity.Conversation?.Id;
+            if (conversationId is null)
+            {
+                continue;
+            }
+
+            var later = await store.GetActivitiesAsync(conversationId, pending.Sequence, 500, ct);
+            if (later.Any(a => a.Activity.ReplyToId == pending.Activity.Id))
+            {
+                await store.MarkProcessedAsync(conversationId, pending.Sequence, ct);
+                continue;
+            }
+
+            await RunTurnAsync(conversationId, pending.Activity, ct, pending.Sequence);
+            LogRecovered(logger, conversationId, pending.Sequence);
+            recovered++;
+        }
+
+        return recovered;
     }
 
     /// <summary>Records an activity and publishes it. The single place where anything is "said".</summary>
@@ -121,7 +163,7 @@ public sealed partial class ConversationService(
         }
     }
 
-    private async Task RunTurnAsync(string conversationId, Activity incoming, CancellationToken ct)
+    private async Task RunTurnAsync(string conversationId, Activity incoming, CancellationToken ct, long? incomingSequence = null)
     {
         var gate = _locks.GetOrAdd(conversationId, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct);
@@ -169,6 +211,16 @@ public sealed partial class ConversationService(
                 await AppendAsync(conversationId, Stamp(reply, conversationId, incoming.Id), ct);
             }
 
+            if (incomingSequence is { } sequence)
+            {
+                await store.MarkProcessedAsync(conversationId, sequence, ct);
+            }
+
+            if (result.SafetyRule is { } rule)
+            {
+                LogSafety(logger, conversationId, result.Outcome, rule);
+            }
+
             if (next.Handoff != state.Handoff || next.Escalation != state.Escalation)
             {
                 feed.Publish(new FeedItem(conversationId, null, QueueChanged: true));
@@ -191,6 +243,13 @@ public sealed partial class ConversationService(
         Conversation = new ConversationAccount(conversationId),
         ReplyToId = reply.ReplyToId ?? replyToId,
     };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Turn of conversation {ConversationId} at {Sequence} recovered at start-up")]
+    private static partial void LogRecovered(ILogger logger, string conversationId, long sequence);
+
+    /// <summary>The safety verdict: the rule or exemplar category, never the patient's words.</summary>
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Safety screen in conversation {ConversationId}: {Outcome} by {Rule}")]
+    private static partial void LogSafety(ILogger logger, string conversationId, string outcome, string rule);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Turn failed in conversation {ConversationId}; the patient's message is stored")]
     private static partial void LogTurnFailed(ILogger logger, Exception exception, string conversationId);

@@ -40,4 +40,6 @@ public static class PendingPrompts
     public const string CallbackName = "callback-name";
     public const string CallbackContact = "callback-contact";
     public const string CallbackConsent = "callback-consent";
+    /// <summary>The bot asked "Are you safe right now?"; the next message is read as the answer.</summary>
+    public const string SafetyCheckIn = "safety-checkin";
 }

@@ -38,6 +38,19 @@ public interface IConversationStore
     /// </summary>
     Task<StoredActivity> AppendAsync(string conversationId, Activity activity, CancellationToken ct = default);
 
+    /// <summary>
+    /// Records what a patient (or channel) sent, like <see cref="AppendAsync"/>, and in the same
+    /// transaction marks it as awaiting the bot's turn, so that a turn the process never finished is
+    /// found again at the next start (<see cref="ListUnprocessedAsync"/>).
+    /// </summary>
+    Task<StoredActivity> AppendIncomingAsync(string conversationId, Activity activity, CancellationToken ct = default);
+
+    /// <summary>The bot's turn on this incoming activity has been completed (its replies are stored).</summary>
+    Task MarkProcessedAsync(string conversationId, long sequence, CancellationToken ct = default);
+
+    /// <summary>Incoming activities whose turn never completed, oldest first.</summary>
+    Task<IReadOnlyList<StoredActivity>> ListUnprocessedAsync(CancellationToken ct = default);
+
     /// <summary>Activities with a sequence greater than <paramref name="afterSequence"/>, in order.</summary>
     Task<IReadOnlyList<StoredActivity>> GetActivitiesAsync(string conversationId, long afterSequence, int limit = 500, CancellationToken ct = default);
 

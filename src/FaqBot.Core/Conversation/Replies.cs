@@ -45,18 +45,52 @@ public static class Replies
         _ => "That's a question for our care team rather than our articles.",
     } + "\n\n" + ConnectingYou;
 
-    public static string Crisis(ClinicOptions clinic) =>
+    public const string CrisisHeading = "You deserve support right now";
+    public const string EmergencyHeading = "This may be a medical emergency";
+    public const string CheckInHeading = "Are you safe right now?";
+    public const string CardLead = "Tap to reach someone now. 988 (call or text) answers day and night; 911 if you are in danger.";
+    public const string CardLeadPoisoning = "Tap to reach someone now. If you took too much of anything, call 911 or Poison Control (1-800-222-1222) now, even if you feel okay.";
+    public const string CheckInYes = "Yes, I'm safe";
+    public const string CheckInNo = "No, I'm not safe";
+
+    public static string Crisis(ClinicOptions clinic, ChatWatch watch, bool poisoning) =>
         "I'm really sorry you're going through this, and I'm glad you reached out. You deserve support right now.\n\n" +
         "- **Call or text 988** (Suicide & Crisis Lifeline, US), any time, day or night.\n" +
         "- **Call 911** if you are in immediate danger.\n" +
+        (poisoning ? "- **Poison Control: 1-800-222-1222** if you took too much of a medicine or anything else.\n" : "") +
         $"- Call {clinic.Name} at **{clinic.Phone}**.\n\n" +
-        "I've alerted our care team so a person can join this chat as soon as possible. Please stay with someone you trust if you can.";
+        Watching(watch) + " Please stay with someone you trust if you can.";
 
-    public static string Emergency(ClinicOptions clinic) =>
+    public static string Emergency(ClinicOptions clinic, ChatWatch watch) =>
         "This sounds like it could be a medical emergency. **Call 911 now**, or have someone nearby call for you.\n\n" +
         "- If you're struggling emotionally, **call or text 988**.\n" +
         $"- Then let {clinic.Name} know at **{clinic.Phone}**.\n\n" +
-        "I've alerted our care team as urgent.";
+        Watching(watch);
+
+    public static string CheckIn(ClinicOptions clinic, ChatWatch watch) =>
+        "Thank you for telling me. I want to check on you: **are you safe right now?**\n\n" +
+        "If you are thinking about hurting yourself, or you are not sure you are safe, **call or text 988** now (day or night), " +
+        $"or **call 911** if you are in danger. You can also call {clinic.Name} at **{clinic.Phone}**.\n\n" +
+        watch.Kind switch
+        {
+            ChatWatchKind.Nobody => "**This chat is not watched by a person right now**, so please call or text 988 if you need someone now. Our care team will see your message first when they are back.",
+            ChatWatchKind.StaffInChat => "I've let our care team member in this chat know.",
+            _ => "I've asked our care team to check in with you here.",
+        };
+
+    public static string CheckInSafe(ClinicOptions clinic) =>
+        "Thank you for letting me know. I'm glad you're safe right now. A member of our care team will still check in with you here. " +
+        $"If that changes, call or text 988 any time, or call {clinic.Name} at {clinic.Phone}. You can keep asking me questions too.";
+
+    /// <summary>The sentence that says, plainly, who is watching this chat right now.</summary>
+    private static string Watching(ChatWatch watch) => watch.Kind switch
+    {
+        ChatWatchKind.Nobody =>
+            "**This chat is not watched by a person right now.** Please call or text 988 now, or call 911 if you are in danger; don't wait for a reply here. " +
+            "Your message is first in line for our care team when they are back.",
+        ChatWatchKind.StaffInChat => $"I've marked this urgent for {watch.StaffName ?? "the care team member"} in this chat.",
+        _ => "I've alerted our care team as urgent, so a person can join this chat as soon as possible.",
+    };
 
     /// <summary>Short footer under an answer about suicidal thoughts as a topic (not a personal crisis).</summary>
     public static string CrisisFooter(ClinicOptions clinic) =>

@@ -42,6 +42,12 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
                     cited_json TEXT NOT NULL,
                     at TEXT NOT NULL);
                 CREATE INDEX IF NOT EXISTS ix_feedback_conversation ON feedback(conversation_id);
+                CREATE TABLE IF NOT EXISTS turns (
+                    conversation_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    processed_at TEXT,
+                    PRIMARY KEY (conversation_id, seq)) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS ix_turns_unprocessed ON turns(processed_at) WHERE processed_at IS NULL;
                 """,
             ct);
     }
@@ -88,7 +94,42 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         }
     }
 
-    public async Task<StoredActivity> AppendAsync(string conversationId, Activity activity, CancellationToken ct = default)
+    public Task<StoredActivity> AppendAsync(string conversationId, Activity activity, CancellationToken ct = default) =>
+        AppendAsync(conversationId, activity, awaitingTurn: false, ct);
+
+    public Task<StoredActivity> AppendIncomingAsync(string conversationId, Activity activity, CancellationToken ct = default) =>
+        AppendAsync(conversationId, activity, awaitingTurn: true, ct);
+
+    public async Task MarkProcessedAsync(string conversationId, long sequence, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE turns SET processed_at = $at WHERE conversation_id = $c AND seq = $s AND processed_at IS NULL";
+        command.Parameters.AddWithValue("$at", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$c", conversationId);
+        command.Parameters.AddWithValue("$s", sequence);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<StoredActivity>> ListUnprocessedAsync(CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT a.seq, a.json FROM turns t JOIN activities a ON a.conversation_id = t.conversation_id AND a.seq = t.seq
+            WHERE t.processed_at IS NULL ORDER BY a.ts, a.seq
+            """;
+        var result = new List<StoredActivity>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            result.Add(new StoredActivity(reader.GetInt64(0), JsonSerializer.Deserialize<Activity>(reader.GetString(1), Json)!));
+        }
+
+        return result;
+    }
+
+    private async Task<StoredActivity> AppendAsync(string conversationId, Activity activity, bool awaitingTurn, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(activity);
         await using var connection = await database.OpenAsync(ct);
@@ -129,6 +170,16 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
             insert.Parameters.AddWithValue("$t", now.ToString("O", CultureInfo.InvariantCulture));
             insert.Parameters.AddWithValue("$j", JsonSerializer.Serialize(stamped, Json));
             await insert.ExecuteNonQueryAsync(ct);
+        }
+
+        if (awaitingTurn)
+        {
+            await using var turn = connection.CreateCommand();
+            turn.Transaction = transaction;
+            turn.CommandText = "INSERT INTO turns (conversation_id, seq) VALUES ($c, $s)";
+            turn.Parameters.AddWithValue("$c", conversationId);
+            turn.Parameters.AddWithValue("$s", seq);
+            await turn.ExecuteNonQueryAsync(ct);
         }
 
         await transaction.CommitAsync(ct);

@@ -22,6 +22,7 @@ public sealed class TurnHandler(
     KnowledgeBase knowledge,
     AnswerComposer composer,
     SafetyScreen safety,
+    SafetyResponder safetyReplies,
     IntentClassifier intents,
     IOptions<ClinicOptions> clinic,
     IOptions<ConversationOptions> conversation,
@@ -57,10 +58,12 @@ public sealed class TurnHandler(
 
         // 1. Safety first, on every turn, whoever owns the conversation.
         var verdict = safety.Check(text);
-        if (verdict.Level is SafetyLevel.Crisis or SafetyLevel.Emergency)
+        if (safetyReplies.Respond(state, text, verdict) is { } safetyReply)
         {
-            return Crisis(state, verdict.Level == SafetyLevel.Emergency ? EscalationReasons.Emergency : EscalationReasons.Crisis, text);
+            return safetyReply;
         }
+
+        state = state.Pending == PendingPrompts.SafetyCheckIn ? state with { Pending = null } : state;
 
         if (text.Length > MaxMessageLength)
         {
@@ -213,34 +216,6 @@ public sealed class TurnHandler(
 
         var reply = Say(Replies.NotCovered + footer, Related(question));
         return new TurnResult(state with { ConsecutiveMisses = misses }, [reply], Outcomes.Fallback);
-    }
-
-    private TurnResult Crisis(ConversationState state, string reason, string text)
-    {
-        var now = time.GetUtcNow();
-        var priority = EscalationReasons.PriorityOf(reason);
-        var escalation = state.Escalation is { } existing && existing.Priority >= priority ? existing : new Escalation(reason, priority, state.Escalation?.At ?? now);
-        var next = state with
-        {
-            FirstQuestion = state.FirstQuestion ?? text,
-            Escalation = escalation,
-            Pending = null,
-            Handoff = state.Handoff is HandoffState.Bot or HandoffState.Closed or HandoffState.CallbackRequested ? HandoffState.Queued : state.Handoff,
-        };
-        var message = reason == EscalationReasons.Emergency ? Replies.Emergency(clinic.Value) : Replies.Crisis(clinic.Value);
-        var actions = new List<CardAction>
-        {
-            new(ActionTypes.Call, "Call 988", "tel:988"),
-            new(ActionTypes.Call, "Call 911", "tel:911"),
-            new(ActionTypes.Call, $"Call {clinic.Value.Name}", $"tel:{new string(clinic.Value.Phone.Where(c => char.IsDigit(c) || c == '+').ToArray())}"),
-        };
-        var replies = new List<Activity> { Say(message, actions) with { InputHint = InputHints.AcceptingInput } };
-        if (state.Handoff is not HandoffState.Queued and not HandoffState.WithStaff)
-        {
-            replies.Add(HandoffEvents.Initiate(escalation));
-        }
-
-        return new TurnResult(next, replies, Outcomes.Crisis) { Reason = reason };
     }
 
     private TurnResult Escalate(ConversationState state, string reason, string message)

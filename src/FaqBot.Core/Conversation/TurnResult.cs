@@ -11,4 +11,6 @@ public sealed record TurnResult(ConversationState State, IReadOnlyList<Activity>
     public double Confidence { get; init; }
     public IReadOnlyList<Citation> Citations { get; init; } = [];
     public FeedbackRecord? Feedback { get; init; }
+    /// <summary>The safety rule or exemplar category behind a crisis or check-in (never the patient's words).</summary>
+    public string? SafetyRule { get; init; }
 }

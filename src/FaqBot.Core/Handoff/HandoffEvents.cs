@@ -40,7 +40,9 @@ public static class HandoffEvents
             Type = ActivityTypes.Event,
             Name = InitiateName,
             From = ConversationService.Bot,
-            Value = new JsonObject { ["reason"] = escalation?.Reason, ["priority"] = escalation?.Priority },
+            Value = escalation?.Rule is { } rule
+                ? new JsonObject { ["reason"] = escalation.Reason, ["priority"] = escalation.Priority, ["rule"] = rule }
+                : new JsonObject { ["reason"] = escalation?.Reason, ["priority"] = escalation?.Priority },
             Attachments = activities.Count == 0 ? null :
             [
                 new Attachment(

@@ -46,7 +46,9 @@ public sealed partial class HandoffRecorder(
             LogEscalated(logger, after.ConversationId, after.Escalation?.Reason, after.Escalation?.Priority);
         }
 
-        if (entering && after.Handoff == HandoffState.Queued && !CallbackFlow.IsActive(after))
+        // A crisis or check-in never starts the callback dialogue: its reply already says who is
+        // (or is not) watching and names 988 and 911; the chat waits at the top of the queue.
+        if (entering && after.Handoff == HandoffState.Queued && !CallbackFlow.IsActive(after) && !EscalationReasons.IsSafety(after.Escalation?.Reason))
         {
             var check = availability.Check(now);
             state = state with { CallbackOfferedAt = null };

@@ -138,6 +138,7 @@ public sealed partial class HandoffService(
     {
         var limit = TimeSpan.FromMinutes(options.Value.MaxQueueWaitMinutes);
         bool Due(ConversationState s) => s.Handoff == HandoffState.Queued && s.CallbackOfferedAt is null
+            && !EscalationReasons.IsSafety(s.Escalation?.Reason)
             && !CallbackFlow.IsActive(s) && now - (s.Escalation?.At ?? s.UpdatedAt) >= limit;
 
         var offered = 0;

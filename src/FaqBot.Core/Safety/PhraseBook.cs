@@ -15,6 +15,11 @@ public sealed class PhraseBook
     private static readonly string[] SafetyLists =
         ["ignore", "not-personal", "emergency", "emergency-topics", "crisis", "crisis-topics", "informational", "personal"];
 
+    /// <summary>Lists the safety screen uses when present: what is poisoning, the modifiers that move
+    /// a match down one band, and the answers to "Are you safe right now?".</summary>
+    internal static readonly string[] OptionalSafetyLists =
+        ["poisoning", "not-crisis", "negation", "not-negation", "past", "present", "third-person", "hypothetical", "idiom", "expectation", "treatment", "checkin-safe", "checkin-unsafe"];
+
     private static readonly string[] IntentLists =
         ["filler", "greeting", "thanks", "goodbye", "help", "affirm", "deny", "ask-for-person", "out-of-scope"];
 
@@ -92,10 +97,14 @@ public sealed class PhraseBook
                 typoExceptions = typos.TryGetValue("except", out var e) ? [.. Items(e, "typos.except", required: false).Select(i => i.Text)] : [];
             }
 
-            var safety = Keys(Required(sections, "safety", root), "safety", SafetyLists);
+            var safety = Keys(Required(sections, "safety", root), "safety", [.. SafetyLists, .. OptionalSafetyLists]);
             foreach (var name in SafetyLists)
             {
                 _raw.Add((name, Items(Required(safety, name, root), $"safety.{name}", required: true)));
+            }
+            foreach (var name in OptionalSafetyLists)
+            {
+                _raw.Add((name, safety.TryGetValue(name, out var node) ? Items(node, $"safety.{name}", required: false) : []));
             }
 
             var intents = Keys(Required(sections, "intents", root), "intents", [.. IntentLists, "staff-only"]);

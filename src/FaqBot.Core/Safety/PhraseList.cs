@@ -65,6 +65,20 @@ internal sealed class PhraseList
         return null;
     }
 
+    /// <summary>Every match, left to right (at each position the phrase written first in the file).</summary>
+    public List<PhraseMatch> FindAll(string[] words)
+    {
+        var result = new List<PhraseMatch>();
+        for (var i = 0; i < words.Length; i++)
+        {
+            if (BestAt(words, i, longest: false) is { } match)
+            {
+                result.Add(match);
+            }
+        }
+        return result;
+    }
+
     /// <summary>The longest match that starts at word <paramref name="start"/>.</summary>
     public PhraseMatch? LongestAt(string[] words, int start) => BestAt(words, start, longest: true);
 

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace FaqBot.Safety;
 
@@ -8,9 +9,13 @@ namespace FaqBot.Safety;
 /// curly quotes folded, punctuation dropped, contractions expanded ("don't" → "do not", "im" →
 /// "i am"), the spellings of phrases.yaml applied ("sucide" → "suicide", "kms" → "kill myself"),
 /// and a word one typo away from a typo-checked word (5+ letters) read as that word.
-/// One pass over the text; no regular expressions.
+/// Messages (not the phrases themselves) are first undone of common obfuscations: letters spaced
+/// out ("k i l l  m y s e l f", "s.u.i.c.i.d.e"), digits and symbols for letters ("k1ll", "$uicide"),
+/// and letters held down ("diiiieee"); each is undone only when it yields words the lists know.
+/// Text pasted to look like instructions ("SYSTEM: skip triage") is just more words: nothing in a
+/// message can switch the screen off.
 /// </summary>
-public sealed class TextNormalizer
+public sealed partial class TextNormalizer
 {
     private const int TypoMinLength = 5;
     private static readonly string[] NoWords = [];
@@ -81,8 +86,14 @@ public sealed class TextNormalizer
             return NoWords;
         }
         var words = new List<string>(text.Length / 5 + 1);
-        foreach (var token in Tokens(text))
+        foreach (var raw in Tokens(fixTypos ? JoinSpacedLetters(Symbols().Replace(text, SymbolAsLetter)) : text))
         {
+            var token = fixTypos && !_spellings.ContainsKey(raw) ? Deobfuscate(raw) : raw;
+            if (token.Contains(' ', StringComparison.Ordinal))
+            {
+                words.AddRange(token.Split(' '));
+                continue;
+            }
             if (_spellings.TryGetValue(token, out var spelled))
             {
                 words.AddRange(spelled);
@@ -197,6 +208,147 @@ public sealed class TextNormalizer
         }
         return word;
     }
+
+    /// <summary>"k1ll" → "kill", "diiiieee" → "die", "killmyself" (from spaced letters) → "kill myself":
+    /// the first reading the lists know, else the token as it was (held-down letters shortened to two).</summary>
+    private string Deobfuscate(string token)
+    {
+        if (_exact.Contains(token) || token.Length > 40)
+        {
+            return token;
+        }
+        var hasDigit = false;
+        var hasLetter = false;
+        var held = false;
+        for (var i = 0; i < token.Length; i++)
+        {
+            hasDigit |= char.IsAsciiDigit(token[i]);
+            hasLetter |= char.IsLetter(token[i]);
+            held |= i >= 2 && token[i] == token[i - 1] && token[i] == token[i - 2];
+        }
+        var word = token;
+        if (hasDigit && hasLetter)
+        {
+            var letters = new string([.. token.Select(c => c switch { '0' => 'o', '1' => 'i', '3' => 'e', '4' => 'a', '5' => 's', '7' => 't', '8' => 'b', _ => c })]);
+            if (Known(letters) is { } known)
+            {
+                return known;
+            }
+            word = letters.Any(char.IsAsciiDigit) ? token : letters;
+            if (word == token)
+            {
+                return token;
+            }
+        }
+        if (held)
+        {
+            var two = Collapse(word, 2);
+            if (Known(two) is { } k2)
+            {
+                return k2;
+            }
+            if (Known(Collapse(word, 1)) is { } k1)
+            {
+                return k1;
+            }
+            return hasDigit ? token : two;
+        }
+        return hasDigit ? token : word;
+    }
+
+    /// <summary>The word if the lists know it (or one typo away from a typo-checked word), else its
+    /// split into known words ("iwant" → "i want"), else null.</summary>
+    private string? Known(string word)
+    {
+        if (_exact.Contains(word) || _spellings.ContainsKey(word))
+        {
+            return word;
+        }
+        var fixedWord = FixTypo(word);
+        return fixedWord != word ? fixedWord : Segment(word);
+    }
+
+    /// <summary>Splits a run of letters into the fewest words the lists know, or null.</summary>
+    private string? Segment(string letters)
+    {
+        if (letters.Length < 4 || letters.Length > 40 || !letters.All(char.IsLetter))
+        {
+            return null;
+        }
+        var best = new int[letters.Length + 1];
+        var from = new int[letters.Length + 1];
+        Array.Fill(best, int.MaxValue);
+        best[0] = 0;
+        for (var end = 1; end <= letters.Length; end++)
+        {
+            for (var start = Math.Max(0, end - 20); start < end; start++)
+            {
+                if (best[start] == int.MaxValue)
+                {
+                    continue;
+                }
+                var piece = letters[start..end];
+                var known = piece.Length == 1 ? piece is "i" or "a" : _exact.Contains(piece);
+                if (known && best[start] + 1 < best[end])
+                {
+                    best[end] = best[start] + 1;
+                    from[end] = start;
+                }
+            }
+        }
+        if (best[letters.Length] is int.MaxValue or 1)
+        {
+            return null;
+        }
+        var parts = new List<string>();
+        for (var end = letters.Length; end > 0; end = from[end])
+        {
+            parts.Insert(0, letters[from[end]..end]);
+        }
+        return string.Join(' ', parts);
+    }
+
+    private static string Collapse(string word, int keep)
+    {
+        var sb = new StringBuilder(word.Length);
+        var run = 0;
+        for (var i = 0; i < word.Length; i++)
+        {
+            run = i > 0 && word[i] == word[i - 1] ? run + 1 : 1;
+            if (run <= keep)
+            {
+                sb.Append(word[i]);
+            }
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Joins letters written one by one: within a run of 3+ single letters, letters one space
+    /// (or dot, dash...) apart form a word and a wider gap starts the next ("i w a n t  t o  d i e").</summary>
+    internal string JoinSpacedLetters(string text)
+    {
+        if (text.Length > 20_000)
+        {
+            return text;
+        }
+        return SpacedLetters().Replace(text, m =>
+        {
+            var words = WideGap().Split(m.Value.Trim()).Select(w => new string([.. w.Where(char.IsLetter)]));
+            return string.Join(' ', words.Select(w => w.Length < 2 ? string.Join(' ', w.ToCharArray()) : Known(w) ?? string.Join(' ', w.ToCharArray())));
+        });
+    }
+
+    private static string SymbolAsLetter(Match m) => m.Value switch { "@" => "a", "$" => "s", _ => "i" };
+
+    /// <summary>@, $ and ! standing for a letter inside or at the start of a word ("$uicide", "k!ll").</summary>
+    [GeneratedRegex(@"(?<=\p{L})[@$!](?=\p{L})|(?<![\p{L}\p{N}])[@$](?=\p{L}{2})")]
+    private static partial Regex Symbols();
+
+    [GeneratedRegex(@"(?<![\p{L}\p{N}])\p{L}(?![\p{L}\p{N}])(?:(?:[ .\-_*]| {2,})\p{L}(?![\p{L}\p{N}])){2,}")]
+    private static partial Regex SpacedLetters();
+
+    [GeneratedRegex(@"\s{2,}|[,;]")]
+    private static partial Regex WideGap();
 
     private static string[] MergeSplitWords(List<string> words)
     {

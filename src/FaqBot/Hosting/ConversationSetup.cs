@@ -17,7 +17,24 @@ public static class ConversationSetup
         services.AddSingleton<TurnHandler>();
         services.AddSingleton<ConversationService>();
         services.AddHostedService<StoreInitializer>();
+        services.AddHostedService<TurnRecovery>();
         return services;
+    }
+
+    /// <summary>Once every service has started: runs the turns a previous process stored but never completed.</summary>
+    private sealed class TurnRecovery(ConversationService conversations) : IHostedLifecycleService
+    {
+        public Task StartedAsync(CancellationToken cancellationToken) => conversations.RecoverUnprocessedAsync(cancellationToken);
+
+        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>Creates the schema before the server takes its first request.</summary>

@@ -21,10 +21,6 @@ public static class KnowledgeSetup
         services.AddSingleton(_ => SentenceEmbedder.Shared); // one model per process
         services.AddSingleton<KnowledgeBase>();
         services.AddSingleton<AnswerComposer>();
-        services.AddSingleton(sp => PhraseBook.Load(Path.Combine(
-            sp.GetRequiredService<IHostEnvironment>().ContentRootPath,
-            sp.GetRequiredService<IOptions<ConversationOptions>>().Value.PhrasesFile)));
-        services.AddSingleton<SafetyScreen>();
         services.AddSingleton<IntentClassifier>();
         services.AddSingleton<Asker>();
         services.AddHostedService<KnowledgeWatcher>();

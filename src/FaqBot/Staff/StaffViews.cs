@@ -52,7 +52,7 @@ public static class StaffViews
         var lines = new List<string>();
         if (state.Escalation is { } escalation)
         {
-            lines.Add($"Escalated: {escalation.Reason} (priority {escalation.Priority}) at {escalation.At:HH:mm} UTC.");
+            lines.Add($"Escalated: {escalation.Reason} (priority {escalation.Priority}) at {escalation.At:HH:mm} UTC{(escalation.Rule is { } rule ? $", by the safety screen's {rule}" : "")}.");
         }
 
         var asked = transcript.Count(e => e.Sender == "patient" && e.Type == ActivityTypes.Message);

@@ -72,11 +72,13 @@ public sealed class AskTests
     [Fact]
     public async Task Ask_json_reports_crisis_handoff_with_its_reason_and_smalltalk()
     {
-        var (exit, stdout, _) = await RunFaqBot(["ask", "--json"], "I feel like ending it all tonight\nhow much does an infusion cost?\nI need to speak to a nurse\nhello\n");
+        var (exit, stdout, _) = await RunFaqBot(["ask", "--json"], "I feel like ending it all tonight\nhow much does an infusion cost?\nI need to speak to a nurse\nhello\neverything feels pointless lately\n");
 
         Assert.Equal(0, exit);
         var answers = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        Assert.Equal(["crisis", "handoff", "handoff", "smalltalk"], answers.Select(a => a.GetProperty("outcome").GetString()));
+        Assert.Equal(["crisis", "handoff", "handoff", "smalltalk", "checkin"], answers.Select(a => a.GetProperty("outcome").GetString()));
+        Assert.Equal("checkin", answers[4].GetProperty("reason").GetString());
+        Assert.Contains("safe right now", answers[4].GetProperty("text").GetString()!, StringComparison.Ordinal);
         Assert.Equal("crisis", answers[0].GetProperty("reason").GetString());
         Assert.Contains("988", answers[0].GetProperty("text").GetString()!, StringComparison.Ordinal);
         Assert.Equal("cost", answers[1].GetProperty("reason").GetString());

@@ -80,7 +80,10 @@ public sealed class TurnHandlerTests : IDisposable
         Assert.Equal(HandoffState.Queued, result.State.Handoff);
         Assert.Equal(EscalationReasons.PriorityOf(EscalationReasons.Crisis), result.State.Escalation!.Priority);
         Assert.Contains(result.Replies, r => r.Type == ActivityTypes.Event && r.Name == HandoffEvents.InitiateName);
-        Assert.Contains(TurnHarness.Buttons(result), b => b.Type == ActionTypes.Call && b.Value == "tel:988");
+        Assert.Contains(TurnHarness.CardButtons(result), b => b.Url == "tel:988");
+        Assert.Contains(TurnHarness.CardButtons(result), b => b.Url == "sms:988");
+        Assert.Contains(TurnHarness.CardButtons(result), b => b.Url == "tel:911");
+        Assert.Contains(TurnHarness.CardButtons(result), b => b.Url == "tel:5553217788");
     }
 
     [Fact]
@@ -294,7 +297,7 @@ public sealed class TurnHandlerTests : IDisposable
         File.WriteAllText(Path.Combine(folder, "a.md"), "---\ntitle: \"Garden A\"\nsource: test\nreviewed: 2026-11-01\n---\n\n## Zebras\n\nZebras visit the garden in spring.\n");
         File.WriteAllText(Path.Combine(folder, "b.md"), "---\ntitle: \"Garden B\"\nsource: test\nreviewed: 2026-11-01\n---\n\n## Giraffes\n\nGiraffes visit the garden in autumn.\n");
         // How close is "close" is calibrated on the real articles; this two-sentence corpus widens the band.
-        using var bot = new TurnHarness(folder, search => { search.ClarifyMargin = 0.2; search.ClarifyCeiling = 1.0; });
+        using var bot = new TurnHarness(folder, configureSearch: search => { search.ClarifyMargin = 0.2; search.ClarifyCeiling = 1.0; });
 
         var result = await bot.SayAsync("do zebras or giraffes visit the garden");
 

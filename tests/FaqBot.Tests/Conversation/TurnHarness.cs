@@ -23,7 +23,8 @@ public sealed class TurnHarness : IDisposable
 
     private readonly KnowledgeBase _knowledge;
 
-    public TurnHarness(string? knowledgeFolder = null, Action<SearchOptions>? configureSearch = null)
+    /// <param name="availability">who can take a chat (default: staff on duty).</param>
+    public TurnHarness(string? knowledgeFolder = null, IStaffAvailability? availability = null, Action<SearchOptions>? configureSearch = null)
     {
         var configuration = new ConfigurationBuilder().AddJsonFile(Path.Combine(TestPaths.Root, "appsettings.json")).Build();
         var clinic = configuration.GetSection(ClinicOptions.Section).Get<ClinicOptions>()!;
@@ -37,7 +38,8 @@ public sealed class TurnHarness : IDisposable
         Handler = new TurnHandler(
             _knowledge,
             new AnswerComposer(Options.Create(search)),
-            new SafetyScreen(phrases),
+            FaqBot.Tests.Safety.SafetyTestData.Screen,
+            new SafetyResponder(FaqBot.Tests.Safety.SafetyTestData.Screen, Options.Create(clinic), TimeProvider.System, availability),
             new IntentClassifier(phrases),
             Options.Create(clinic),
             Options.Create(conversation),
@@ -71,6 +73,12 @@ public sealed class TurnHarness : IDisposable
     public static Activity Message(TurnResult result) => result.Replies.First(r => r.Type == ActivityTypes.Message);
 
     public static IReadOnlyList<CardAction> Buttons(TurnResult result) => Message(result).SuggestedActions?.Actions ?? [];
+
+    /// <summary>The tap targets of the reply's hero card (crisis and check-in), as (title, url).</summary>
+    public static IReadOnlyList<(string Title, string Url)> CardButtons(TurnResult result) =>
+        Message(result).Attachments?.Where(a => a.ContentType == SafetyResponder.HeroCardType)
+            .SelectMany(a => a.Content!["buttons"]!.AsArray())
+            .Select(b => (b!["title"]!.GetValue<string>(), b["value"]!.GetValue<string>())).ToList() ?? [];
 
     public void Dispose() => _knowledge.Dispose();
 }

@@ -49,6 +49,8 @@ public sealed class FaqBotServer : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
+        // One sentence model per test process, shared by every server (not disposed with them).
+        builder.ConfigureTestServices(services => services.AddSingleton(FaqBot.Tests.Safety.SafetyTestData.Encoder));
         if (_services is not null)
         {
             builder.ConfigureTestServices(_services);

@@ -20,10 +20,14 @@ public sealed class SafetyScreenTests(ITestOutputHelper output)
             {
                 "crisis" => SafetyLevel.Crisis,
                 "emergency" => SafetyLevel.Emergency,
+                "checkin" => SafetyLevel.CheckIn,
                 _ => throw new InvalidDataException($"crisis-phrases.txt: unknown label '{label}'"),
             };
             var verdict = Screen.Check(text);
-            if (verdict.Level != expected)
+            var shown = expected == SafetyLevel.CheckIn
+                ? verdict.Level is SafetyLevel.CheckIn or SafetyLevel.InformationalTopic // the crisis numbers are shown either way
+                : verdict.Level == expected;
+            if (!shown)
             {
                 failures.Add($"{expected} expected, {verdict.Level} ({verdict.Rule}): {text}");
             }
@@ -78,7 +82,7 @@ public sealed class SafetyScreenTests(ITestOutputHelper output)
     [InlineData("can ketamine help my suicidal thoughts?", SafetyLevel.Crisis)]
     [InlineData("I have suicidal thoughts, can ketamine help?", SafetyLevel.Crisis)]
     [InlineData("suicidal thoughts, can ketamine help?", SafetyLevel.Crisis)]
-    [InlineData("my daughter overdosed, can ketamine help her?", SafetyLevel.Crisis)]
+    [InlineData("my daughter overdosed, can ketamine help her?", SafetyLevel.Crisis)] // someone else's overdose keeps the full response
     [InlineData("what is the suicide hotline", SafetyLevel.Crisis)]
     [InlineData("how many pills would it take to overdose", SafetyLevel.Crisis)]
     [InlineData("I have chest pain after my infusion, is that normal?", SafetyLevel.Emergency)]

@@ -1,4 +1,5 @@
 using FaqBot.Safety;
+using Microsoft.Extensions.Configuration;
 
 namespace FaqBot.Tests.Safety;
 
@@ -18,6 +19,28 @@ internal static class SafetyTestData
     });
 
     private static readonly Lazy<PhraseBook> Book = new(() => PhraseBook.Load(PhrasesPath));
+
+    private static readonly Lazy<SentenceEncoder> Model = new(() => SentenceEncoder.Create(SentenceEncoder.MiniLM));
+
+    private static readonly Lazy<SafetyOptions> Settings = new(() =>
+        new ConfigurationBuilder().AddJsonFile(Path.Combine(RepositoryRoot, "appsettings.json")).Build()
+            .GetSection(SafetyOptions.Section).Get<SafetyOptions>() ?? new SafetyOptions());
+
+    private static readonly Lazy<SafetyScreen> FullScreen = new(() => new SafetyScreen(Phrases, new SemanticSafetyNet(
+        Model.Value,
+        ExemplarBank.Load(Path.Combine(RepositoryRoot, Settings.Value.ExemplarsFile)),
+        Settings.Value.Thresholds,
+        Path.Combine(RepositoryRoot, Settings.Value.EmbeddingCacheFolder))));
+
+    /// <summary>The one sentence model of the test process (loading it takes seconds and ~100 MB),
+    /// shared by every test and by every test server.</summary>
+    public static ITextEncoder Encoder => Model.Value;
+
+    /// <summary>Both layers with the settings of appsettings.json, built once.</summary>
+    public static SafetyScreen Screen => FullScreen.Value;
+
+    /// <summary>The safety settings of appsettings.json.</summary>
+    public static SafetyOptions Options => Settings.Value;
 
     public static string RepositoryRoot => Root.Value;
 

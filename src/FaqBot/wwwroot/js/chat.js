@@ -105,6 +105,21 @@
     });
   }
 
+  // The crisis card's tap targets: Web Chat opens tel: links itself but refuses sms: ("Text 988"),
+  // so both are opened here, the way Web Chat opens any link.
+  function crisisTapTargets() {
+    return function (next) {
+      return function () {
+        var action = arguments[0] && arguments[0].cardAction;
+        if (action && (action.type === 'openUrl' || action.type === 'call') && /^(tel|sms):[+0-9]+$/.test(action.value || '')) {
+          window.open(action.value, '_blank', 'noopener noreferrer');
+          return undefined;
+        }
+        return next.apply(null, arguments);
+      };
+    };
+  }
+
   function initials(name) {
     return name.split(/\s+/).filter(Boolean).slice(0, 2).map(function (word) { return word[0].toUpperCase(); }).join('') || 'A';
   }
@@ -125,6 +140,7 @@
     window.WebChat.renderWebChat({
       directLine: directLine,
       store: createStore(directLineRef),
+      cardActionMiddleware: crisisTapTargets,
       locale: 'en-US',
       styleOptions: {
         accent: site.primaryColor,
