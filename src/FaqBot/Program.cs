@@ -15,6 +15,8 @@ builder.Services.AddConversation(builder.Configuration, root);
 builder.Services.AddDirectLine(builder.Configuration);
 builder.Services.AddBotConnector(builder.Configuration);
 builder.Services.AddStaff(builder.Configuration);
+builder.Services.AddAnonymousRateLimits(builder.Configuration);
+builder.Services.AddTransportSecurity(builder.Configuration);
 
 var app = builder.Build();
 if (command is not null)
@@ -22,12 +24,16 @@ if (command is not null)
     return await CommandRunner.RunAsync(app, command);
 }
 
+app.UseTransportSecurity();
 app.UseProblemDetailsDialect();
 app.UseDirectLineErrors();
+app.UseRouting();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseWebSockets();
 app.UseRateLimiter();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
 app.MapAsk();

@@ -263,9 +263,10 @@ public sealed class TurnHandler(
 
     private TurnResult Feedback(Activity incoming, ConversationState state)
     {
+        // Whatever the client sent: a non-string @type or @id is simply not feedback.
         var action = incoming.Entities is { Count: > 0 } entities ? entities[0] : null;
-        var type = action?["@type"]?.GetValue<string>();
-        var id = action?["@id"]?.GetValue<string>() ?? "";
+        var type = action?["@type"] is JsonValue t && t.TryGetValue<string>(out var typeText) ? typeText : null;
+        var id = action?["@id"] is JsonValue i && i.TryGetValue<string>(out var idText) ? idText : "";
         var reaction = type switch { "LikeAction" => "like", "DislikeAction" => "dislike", _ => null };
         var key = CitationEntity.KeyFromActionId(id);
         if (reaction is null || key is null)
@@ -316,10 +317,12 @@ public sealed class TurnHandler(
     private static ClarifyChoiceValue? ClarifyChoiceFrom(JsonNode? value)
     {
         var node = value is JsonValue v && v.TryGetValue<string>(out var json) ? TryParse(json) : value;
-        return node is JsonObject o && o["source"]?.GetValue<string>() is { } source && o["section"]?.GetValue<string>() is { } section && o["question"]?.GetValue<string>() is { } question
+        return node is JsonObject o && Text(o["source"]) is { } source && Text(o["section"]) is { } section && Text(o["question"]) is { } question
             ? new ClarifyChoiceValue(source, section, question)
             : null;
     }
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
 
     private static JsonNode? TryParse(string json)
     {

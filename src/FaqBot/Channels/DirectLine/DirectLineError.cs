@@ -28,8 +28,8 @@ public static class DirectLineError
 
     public static JsonHttpResult<ErrorResponse> BadRequest(string message, string code = BadArgument) => Create(StatusCodes.Status400BadRequest, code, message);
 
-    public static JsonHttpResult<ErrorResponse> ConversationNotFound(string conversationId) =>
-        Create(StatusCodes.Status404NotFound, NotFound, $"Conversation '{conversationId}' does not exist.");
+    public static JsonHttpResult<ErrorResponse> ConversationNotFound() =>
+        Create(StatusCodes.Status404NotFound, NotFound, "This conversation does not exist (it may have been deleted).");
 
     /// <summary>Writes an error outside an endpoint (middleware, rate limiter).</summary>
     public static Task WriteAsync(HttpContext context, int status, string? code = null, string? message = null)

@@ -1,10 +1,11 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace FaqBot.Channels.DirectLine;
 
 public static class DirectLineSetup
 {
-    /// <summary>Options (validated on start), tokens and their signing key, the rate-limit policy, WebSocket keep-alive.</summary>
+    /// <summary>Options (validated on start), tokens and their signing key, authentication, the rate-limit policy, WebSocket keep-alive.</summary>
     public static IServiceCollection AddDirectLine(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DirectLineOptions>().Bind(configuration.GetSection(DirectLineOptions.Section)).ValidateOnStart();
@@ -13,6 +14,11 @@ public static class DirectLineSetup
         services.AddSingleton<DirectLineTokens>();
         services.AddHostedService<SigningKeyLoader>();
         services.AddRateLimiter(options => options.AddPolicy<string, DirectLineRateLimit>(DirectLineRateLimit.PolicyName));
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, DirectLineAuthenticationHandler>(DirectLineAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddPolicy(DirectLineAuthenticationHandler.Policy, policy => policy
+            .AddAuthenticationSchemes(DirectLineAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser()
+            .RequireAssertion(DirectLineAuthenticationHandler.OwnsRouteConversation));
         services.Configure<WebSocketOptions>(options => options.KeepAliveInterval = TimeSpan.FromSeconds(30));
         return services;
     }

@@ -18,25 +18,12 @@ public static partial class DirectLineStream
     public static async Task<Results<EmptyHttpResult, JsonHttpResult<ErrorResponse>>> Connect(
         string conversationId,
         string? watermark,
-        string? t,
         HttpContext context,
-        DirectLineTokens tokens,
         ConversationService conversations,
         ConversationFeed feed,
         IHostApplicationLifetime lifetime,
         ILoggerFactory loggers)
     {
-        var auth = await tokens.AuthenticateAsync(t, conversationId, stream: true);
-        if (auth.Error is { } error)
-        {
-            return error;
-        }
-
-        if (await conversations.Store.GetAsync(conversationId) is null)
-        {
-            return DirectLineError.ConversationNotFound(conversationId);
-        }
-
         if (DirectLineEndpoints.ParseWatermark(watermark) is not { } after)
         {
             return DirectLineEndpoints.WatermarkError();

@@ -9,7 +9,22 @@ using Microsoft.IdentityModel.Tokens;
 namespace FaqBot.Channels.DirectLine;
 
 /// <summary>Who is calling: the holder of the bot-wide secret, or of a token for one conversation and one user.</summary>
-public sealed record DirectLineCaller(bool IsSecret, string? ConversationId, string? UserId);
+public sealed record DirectLineCaller(bool IsSecret, string? ConversationId, string? UserId)
+{
+    /// <summary>The caller that <see cref="DirectLineAuthenticationHandler"/> put on the request's identity, or null.</summary>
+    public static DirectLineCaller? From(ClaimsPrincipal principal)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        if (principal.Identity is not { IsAuthenticated: true, AuthenticationType: DirectLineAuthenticationHandler.SchemeName })
+        {
+            return null;
+        }
+
+        return principal.HasClaim(DirectLineAuthenticationHandler.SecretClaim, "true")
+            ? new DirectLineCaller(true, null, null)
+            : new DirectLineCaller(false, principal.FindFirstValue(DirectLineTokens.ConversationClaim), principal.FindFirstValue(DirectLineTokens.UserClaim));
+    }
+}
 
 /// <summary>What checking a credential gave: a caller, or the error to answer with.</summary>
 public readonly record struct DirectLineAuth(DirectLineCaller? Caller, Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<ErrorResponse>? Error);
