@@ -12,9 +12,10 @@ var root = builder.Environment.ContentRootPath;
 builder.Services.AddProblemDetailsDialect();
 builder.Services.AddKnowledge(builder.Configuration);
 builder.Services.AddConversation(builder.Configuration, root);
-builder.Services.AddDirectLine(builder.Configuration);
+builder.Services.AddDirectLine(builder.Configuration, root);
 builder.Services.AddBotConnector(builder.Configuration);
 builder.Services.AddStaff(builder.Configuration);
+builder.Services.AddPrivacy(builder.Configuration);
 builder.Services.AddAnonymousRateLimits(builder.Configuration);
 builder.Services.AddTransportSecurity(builder.Configuration);
 
@@ -35,7 +36,7 @@ app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
+app.MapHealth();
 app.MapAsk();
 app.MapDirectLine();
 app.MapBotConnector();

@@ -28,6 +28,8 @@ public sealed class TurnHandler(
 {
     public const string FeedbackEventName = "webchat:activity-status/feedback";
     public const int MaxMessageLength = 4000;
+    public const string DeleteChatYes = "Yes, delete my chat";
+    public const string DeleteChatNo = "No, keep it";
     private const int MaxRememberedAnswers = 10;
 
     public Task<TurnResult> HandleAsync(Activity incoming, ConversationState state, CancellationToken ct = default)
@@ -96,6 +98,27 @@ public sealed class TurnHandler(
             {
                 return new TurnResult(state, [Say(Replies.NoProblem, Starters(3))], Outcomes.Smalltalk);
             }
+        }
+
+        // The patient's "delete my chat", confirmed with a button (anything else keeps the chat).
+        if (state.Pending == PendingPrompts.ConfirmDelete)
+        {
+            state = state with { Pending = null };
+            if (text.Equals(DeleteChatYes, StringComparison.OrdinalIgnoreCase) || intent.Kind == IntentKind.Affirm)
+            {
+                return new TurnResult(state, [Say(Replies.ChatDeleted(clinic.Value))], Outcomes.Smalltalk) { Erase = true };
+            }
+
+            if (intent.Kind == IntentKind.Deny || text.Equals(DeleteChatNo, StringComparison.OrdinalIgnoreCase))
+            {
+                return new TurnResult(state, [Say(Replies.ChatKept)], Outcomes.Smalltalk);
+            }
+        }
+
+        if (intent.Kind == IntentKind.DeleteChat)
+        {
+            var confirm = Say(Replies.ConfirmDeleteChat, [new(ActionTypes.ImBack, DeleteChatYes, DeleteChatYes), new(ActionTypes.ImBack, DeleteChatNo, DeleteChatNo)]);
+            return new TurnResult(state with { Pending = PendingPrompts.ConfirmDelete }, [confirm], Outcomes.Smalltalk);
         }
 
         if (choice is not null)

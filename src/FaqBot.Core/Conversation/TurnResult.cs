@@ -11,4 +11,7 @@ public sealed record TurnResult(ConversationState State, IReadOnlyList<Activity>
     public double Confidence { get; init; }
     public IReadOnlyList<Citation> Citations { get; init; } = [];
     public FeedbackRecord? Feedback { get; init; }
+
+    /// <summary>The patient confirmed "delete my chat": erase the conversation, then send <see cref="Replies"/>.</summary>
+    public bool Erase { get; init; }
 }

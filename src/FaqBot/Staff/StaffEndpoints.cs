@@ -46,6 +46,7 @@ public static class StaffEndpoints
         admin.MapGet("/throttles", Throttles);
         admin.MapGet("/audit", Audit);
         admin.MapPost("/throttles/clear", ClearThrottle).AddEndpointFilter(RequireCsrf);
+        admin.MapPost("/conversations/{id}/erase", Erase).AddEndpointFilter(RequireCsrf);
         return app;
     }
 
@@ -123,6 +124,10 @@ public static class StaffEndpoints
         await audit.AppendAsync(new AuditRecord(user.FindFirstValue(ClaimTypes.NameIdentifier)!, AuditActions.ThrottleCleared, "done", key, context.Connection.RemoteIpAddress?.ToString()), ct);
         return TypedResults.NoContent();
     }
+
+    /// <summary>POST /api/staff/admin/conversations/{id}/erase (admins): deletes the conversation everywhere; audited without content.</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> Erase(string id, ClaimsPrincipal user, ConversationService conversations, CancellationToken ct) =>
+        await conversations.EraseAsync(id, user.FindFirstValue(ClaimTypes.NameIdentifier)!, ct) ? TypedResults.NoContent() : NotFound();
 
     /// <summary>GET /api/staff/admin/audit?limit=&amp;before= (admins): the audit log, newest first.</summary>
     public static async Task<Ok<IReadOnlyList<AuditEntry>>> Audit(int? limit, long? before, IAuditLog audit, CancellationToken ct) =>

@@ -246,6 +246,36 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
 /// <summary>Reads the SQLite file directly: every text column of every table, searched for a string.</summary>
 internal static class DatabaseProbe
 {
+    /// <summary>For failure messages: each table with rows holding <paramref name="needle"/>.</summary>
+    public static async Task<string> DescribeAsync(string databasePath, string needle)
+    {
+        await using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        var found = new List<string>();
+        foreach (var table in new[] { "conversations", "activities", "feedback", "callbacks", "audit_log" })
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT * FROM \"{table}\"";
+            try
+            {
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    var row = string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "" : reader.GetValue(i).ToString()));
+                    if (row.Contains(needle, StringComparison.Ordinal))
+                    {
+                        found.Add($"{table}: {row[..Math.Min(300, row.Length)]}");
+                    }
+                }
+            }
+            catch (SqliteException)
+            {
+            }
+        }
+
+        return string.Join("\n", found);
+    }
+
     public static async Task<long> CountRowsContainingAsync(string databasePath, string needle)
     {
         await using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");

@@ -277,8 +277,8 @@ public sealed class StaffApiTests
         Assert.Equal(EscalationReasons.AskForPerson, initiate.Value!["reason"]!.ToString());
         Assert.Equal(EscalationReasons.PriorityOf(EscalationReasons.AskForPerson), (int)initiate.Value!["priority"]!);
         var transcript = Assert.Single(initiate.Attachments!);
-        Assert.Equal(("application/json", "Transcript"), (transcript.ContentType, transcript.Name));
-        Assert.Contains(transcript.Content!["activities"]!.AsArray(), a => (string?)a!["text"] == "I want to speak to a nurse");
+        Assert.Equal((HandoffEvents.TranscriptReferenceType, "Transcript"), (transcript.ContentType, transcript.Name));
+        Assert.Equal(id, (string?)transcript.Content!["conversationId"]); // a reference to the transcript, not a second copy
 
         var joined = Assert.Single(log, a => a.Text == "Sam from the care team has joined the chat.");
         Assert.Equal(RoleTypes.Bot, joined.From!.Role);

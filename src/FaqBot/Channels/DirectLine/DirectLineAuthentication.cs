@@ -8,6 +8,12 @@ using Microsoft.Extensions.Options;
 
 namespace FaqBot.Channels.DirectLine;
 
+/// <summary>Marks <c>tokens/generate</c>: disabled (403) while no <c>DirectLine:Secret</c> is configured.</summary>
+public sealed class SecretOnlyMetadata
+{
+    public static readonly SecretOnlyMetadata Instance = new();
+}
+
 /// <summary>Marks the WebSocket stream: its credential is the short-lived stream token in <c>?t=</c>, not a bearer header.</summary>
 public sealed class StreamCredentialMetadata
 {
@@ -25,7 +31,8 @@ public sealed class DirectLineAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    DirectLineTokens tokens) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+    DirectLineTokens tokens,
+    IOptions<DirectLineOptions> directLine) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "DirectLine";
     public const string Policy = "DirectLine";
@@ -34,7 +41,15 @@ public sealed class DirectLineAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var stream = Context.GetEndpoint()?.Metadata.GetMetadata<StreamCredentialMetadata>() is not null;
+        var endpoint = Context.GetEndpoint();
+        if (endpoint?.Metadata.GetMetadata<SecretOnlyMetadata>() is not null && directLine.Value.Secret.Length == 0)
+        {
+            Context.Items[ErrorItem] = DirectLineError.Create(StatusCodes.Status403Forbidden, DirectLineError.Forbidden,
+                "tokens/generate is disabled because no DirectLine:Secret is configured. The chat page gets its token from POST /api/directline/token.");
+            return AuthenticateResult.Fail("tokens/generate is disabled.");
+        }
+
+        var stream = endpoint?.Metadata.GetMetadata<StreamCredentialMetadata>() is not null;
         var credential = stream ? Request.Query["t"].ToString() : DirectLineTokens.BearerOf(Request);
         var auth = await tokens.AuthenticateAsync(credential, conversationId: null, stream);
         if (auth.Error is { } error)

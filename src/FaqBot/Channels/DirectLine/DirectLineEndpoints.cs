@@ -23,7 +23,7 @@ public static partial class DirectLineEndpoints
             .RequireRateLimiting(DirectLineRateLimit.PolicyName)
             .RequireAuthorization(DirectLineAuthenticationHandler.Policy)
             .AddEndpointFilter(NoStore);
-        group.MapPost("/tokens/generate", GenerateToken);
+        group.MapPost("/tokens/generate", GenerateToken).WithMetadata(SecretOnlyMetadata.Instance);
         group.MapPost("/tokens/refresh", RefreshToken);
         group.MapPost("/conversations", StartConversation);
 

@@ -84,7 +84,7 @@ public sealed partial class DirectLineErrorMiddleware(RequestDelegate next, ILog
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted)
         {
-            LogFailed(logger, ex, context.Request.Method, context.Request.Path);
+            LogFailed(logger, ex, context.Request.Method, context.GetEndpoint()?.DisplayName ?? "(no route)");
             await DirectLineError.WriteAsync(context, StatusCodes.Status500InternalServerError);
             return;
         }
@@ -96,6 +96,6 @@ public sealed partial class DirectLineErrorMiddleware(RequestDelegate next, ILog
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Direct Line request {Method} {Path} failed")]
-    private static partial void LogFailed(ILogger logger, Exception exception, string method, string path);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Direct Line request {Method} {Route} failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string method, string route);
 }

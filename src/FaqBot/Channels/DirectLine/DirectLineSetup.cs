@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
 namespace FaqBot.Channels.DirectLine;
@@ -6,10 +7,13 @@ namespace FaqBot.Channels.DirectLine;
 public static class DirectLineSetup
 {
     /// <summary>Options (validated on start), tokens and their signing key, authentication, the rate-limit policy, WebSocket keep-alive.</summary>
-    public static IServiceCollection AddDirectLine(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddDirectLine(this IServiceCollection services, IConfiguration configuration, string root)
     {
         services.AddOptions<DirectLineOptions>().Bind(configuration.GetSection(DirectLineOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DirectLineOptions>, DirectLineOptionsValidator>();
+        var keys = KeyFolder.FromConfiguration(configuration, root);
+        services.AddSingleton(keys);
+        services.AddDataProtection().SetApplicationName("FaqBot").PersistKeysToFileSystem(new DirectoryInfo(keys.Path));
         services.AddSingleton<DirectLineSigningKey>();
         services.AddSingleton<DirectLineTokens>();
         services.AddHostedService<SigningKeyLoader>();
