@@ -13,6 +13,7 @@ using Xunit.Abstractions;
 namespace FaqBot.Tests.Security;
 
 /// <summary>Staff sign-in tells a stranger nothing, and slows guessing down without a lock anyone can hold.</summary>
+[Collection(TimingCollection.Name)]
 public sealed class SignInTests(ITestOutputHelper output)
 {
     private static readonly DateTimeOffset Start = new(2025, 3, 3, 15, 0, 0, TimeSpan.Zero);
@@ -98,28 +99,44 @@ public sealed class SignInTests(ITestOutputHelper output)
             }
         }
 
-        var timings = kinds.Select(_ => new List<double>()).ToArray();
-        for (var i = 0; i < tries; i++)
+        // The machine is shared and its load drifts, so each kind is compared with the other kinds of the
+        // same round (three attempts back to back), and a run of 50 tries each is repeated (at most three
+        // runs) when load noise alone pushes it over 5 ms. A real difference (the old code answered a locked
+        // account in under 1 ms and the others in about 40 ms) fails every run.
+        var spreads = new List<string>();
+        for (var run = 0; run < 3; run++)
         {
+            var timings = kinds.Select(_ => new List<double>()).ToArray();
+            for (var i = 0; i < tries; i++)
+            {
+                for (var k = 0; k < kinds.Length; k++)
+                {
+                    var index = (k + i) % kinds.Length; // rotate the order so no kind always runs first
+                    var (email, password) = kinds[index].Attempt(i);
+                    var watch = Stopwatch.StartNew();
+                    using var response = await LoginAsync(http, email, password);
+                    watch.Stop();
+                    Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+                    timings[index].Add(watch.Elapsed.TotalMilliseconds);
+                }
+            }
+
+            var medians = timings.Select(Median).ToArray();
+            var paired = Enumerable.Range(0, kinds.Length).Select(k => Median([.. Enumerable.Range(0, tries).Select(i => timings[k][i] - ((timings[0][i] + timings[1][i] + timings[2][i]) / 3))])).ToArray();
             for (var k = 0; k < kinds.Length; k++)
             {
-                var index = (k + i) % kinds.Length; // rotate the order so no kind always runs first
-                var (email, password) = kinds[index].Attempt(i);
-                var watch = Stopwatch.StartNew();
-                using var response = await LoginAsync(http, email, password);
-                watch.Stop();
-                Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-                timings[index].Add(watch.Elapsed.TotalMilliseconds);
+                output.WriteLine($"run {run + 1}, {kinds[k].Name}: median {medians[k]:F1} ms, median difference from its round {paired[k]:F1} ms");
+            }
+
+            var spread = paired.Max() - paired.Min();
+            spreads.Add(spread.ToString("F1", System.Globalization.CultureInfo.InvariantCulture));
+            if (spread < 5)
+            {
+                return;
             }
         }
 
-        var medians = timings.Select(Median).ToArray();
-        for (var k = 0; k < kinds.Length; k++)
-        {
-            output.WriteLine($"{kinds[k].Name}: median {medians[k]:F1} ms");
-        }
-
-        Assert.True(medians.Max() - medians.Min() < 5, $"medians differ by {medians.Max() - medians.Min():F1} ms: {string.Join(", ", medians.Select(m => m.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}");
+        Assert.Fail($"the failure kinds' paired medians differed by more than 5 ms in every run: {string.Join(", ", spreads)} ms");
     }
 
     [Fact]
@@ -254,4 +271,11 @@ public sealed class SignInTests(ITestOutputHelper output)
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
+}
+
+/// <summary>Tests that time things run alone, after the parallel ones, so the suite's own load does not skew them.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TimingCollection
+{
+    public const string Name = "Timing (not parallel)";
 }
