@@ -13,9 +13,12 @@ builder.Services.AddProblemDetailsDialect();
 builder.Services.AddKnowledge(builder.Configuration);
 builder.Services.AddSafety(builder.Configuration);
 builder.Services.AddConversation(builder.Configuration, root);
-builder.Services.AddDirectLine(builder.Configuration);
+builder.Services.AddDirectLine(builder.Configuration, root);
 builder.Services.AddBotConnector(builder.Configuration);
 builder.Services.AddStaff(builder.Configuration);
+builder.Services.AddPrivacy(builder.Configuration);
+builder.Services.AddAnonymousRateLimits(builder.Configuration);
+builder.Services.AddTransportSecurity(builder.Configuration);
 
 var app = builder.Build();
 if (command is not null)
@@ -23,14 +26,18 @@ if (command is not null)
     return await CommandRunner.RunAsync(app, command);
 }
 
+app.UseTransportSecurity();
 app.UseProblemDetailsDialect();
 app.UseDirectLineErrors();
+app.UseRouting();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseWebSockets();
 app.UseRateLimiter();
+app.UseAuthentication();
+app.UseAuthorization();
 
-app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
+app.MapHealth();
 app.MapAsk();
 app.MapDirectLine();
 app.MapBotConnector();

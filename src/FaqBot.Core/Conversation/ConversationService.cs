@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using FaqBot.Answering;
+using FaqBot.Audit;
+using FaqBot.Privacy;
 using FaqBot.Handoff;
 using FaqBot.Schema;
 using Microsoft.Extensions.Logging;
@@ -17,7 +19,9 @@ public sealed partial class ConversationService(
     TurnHandler turns,
     TimeProvider time,
     ILogger<ConversationService> logger,
-    HandoffRecorder? handoff = null)
+    HandoffRecorder? handoff = null,
+    ConversationEraser? eraser = null,
+    IAuditLog? audit = null)
 {
     public static readonly ChannelAccount Bot = new("faqbot", "Clinic assistant", RoleTypes.Bot);
 
@@ -191,12 +195,23 @@ public sealed partial class ConversationService(
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // The patient's message is already stored; say so honestly instead of going silent.
-                LogTurnFailed(logger, ex, conversationId);
+                LogTurnFailed(logger, ex, new Privacy.ConversationRef(conversationId));
                 result = new TurnResult(state, [new Activity
                 {
                     Text = "Sorry, something went wrong on our side. Your message was saved and a member of our care team can follow up. If this is an emergency, call 911.",
                     TextFormat = "markdown",
                 }], Outcomes.Fallback);
+            }
+
+            if (result.Erase && eraser is not null)
+            {
+                await EraseLockedAsync(conversationId, "patient", keepOpen: true, ct);
+                foreach (var reply in result.Replies)
+                {
+                    await AppendAsync(conversationId, Stamp(reply, conversationId, replyToId: null), ct);
+                }
+
+                return;
             }
 
             var (next, replies) = await WithHandoffAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, result.Replies, ct);
@@ -232,6 +247,41 @@ public sealed partial class ConversationService(
         }
     }
 
+    /// <summary>
+    /// Erases a conversation (an admin's decision): its messages, state, feedback and callback requests.
+    /// Recorded in the audit log without content. False when there was no such conversation.
+    /// </summary>
+    public async Task<bool> EraseAsync(string conversationId, string actor, CancellationToken ct = default)
+    {
+        var gate = _locks.GetOrAdd(conversationId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            return await EraseLockedAsync(conversationId, actor, keepOpen: false, ct);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<bool> EraseLockedAsync(string conversationId, string actor, bool keepOpen, CancellationToken ct)
+    {
+        if (eraser is null)
+        {
+            throw new InvalidOperationException("No ConversationEraser is registered.");
+        }
+
+        var erased = await eraser.EraseAsync(conversationId, keepOpen, ct);
+        if (erased && audit is not null)
+        {
+            await audit.AppendAsync(new AuditRecord(actor, AuditActions.ConversationErased, keepOpen ? "erased, chat kept open" : "erased", conversationId), ct);
+        }
+
+        feed.Publish(new FeedItem(conversationId, null, QueueChanged: true));
+        return erased;
+    }
+
     /// <summary>Adds what a handoff transition entails: its events, a callback offer or filing (see <see cref="HandoffRecorder"/>).</summary>
     private async Task<(ConversationState State, IReadOnlyList<Activity> Outgoing)> WithHandoffAsync(
         ConversationState before, ConversationState after, IReadOnlyList<Activity> outgoing, CancellationToken ct) =>
@@ -252,5 +302,5 @@ public sealed partial class ConversationService(
     private static partial void LogSafety(ILogger logger, string conversationId, string outcome, string rule);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Turn failed in conversation {ConversationId}; the patient's message is stored")]
-    private static partial void LogTurnFailed(ILogger logger, Exception exception, string conversationId);
+    private static partial void LogTurnFailed(ILogger logger, Exception exception, Privacy.ConversationRef conversationId);
 }

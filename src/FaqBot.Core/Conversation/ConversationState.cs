@@ -37,6 +37,7 @@ public sealed record CallbackDraft(string? Name = null, string? Contact = null, 
 public static class PendingPrompts
 {
     public const string OfferPerson = "offer-person";
+    public const string ConfirmDelete = "confirm-delete";
     public const string CallbackName = "callback-name";
     public const string CallbackContact = "callback-contact";
     public const string CallbackConsent = "callback-consent";

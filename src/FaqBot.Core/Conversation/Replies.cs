@@ -95,4 +95,12 @@ public static class Replies
     /// <summary>Short footer under an answer about suicidal thoughts as a topic (not a personal crisis).</summary>
     public static string CrisisFooter(ClinicOptions clinic) =>
         $"*If you're having thoughts of suicide, call or text 988 any time, or call 911 in an emergency. You can also reach {clinic.Name} at {clinic.Phone}.*";
+
+    public const string ConfirmDeleteChat =
+        "Do you want me to delete this chat? Everything written here, including any contact details you gave for a callback, will be erased from our records and cannot be recovered.";
+
+    public const string ChatKept = "All right, I kept your chat. What else would you like to know?";
+
+    public static string ChatDeleted(ClinicOptions clinic) =>
+        $"Your chat has been deleted from our records. You can start again at any time. If you ever need us urgently, call or text 988, call 911, or call {clinic?.Name} at {clinic?.Phone}.";
 }

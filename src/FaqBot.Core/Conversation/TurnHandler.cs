@@ -30,6 +30,8 @@ public sealed class TurnHandler(
 {
     public const string FeedbackEventName = "webchat:activity-status/feedback";
     public const int MaxMessageLength = 4000;
+    public const string DeleteChatYes = "Yes, delete my chat";
+    public const string DeleteChatNo = "No, keep it";
     private const int MaxRememberedAnswers = 10;
 
     public Task<TurnResult> HandleAsync(Activity incoming, ConversationState state, CancellationToken ct = default)
@@ -100,6 +102,27 @@ public sealed class TurnHandler(
             {
                 return new TurnResult(state, [Say(Replies.NoProblem, Starters(3))], Outcomes.Smalltalk);
             }
+        }
+
+        // The patient's "delete my chat", confirmed with a button (anything else keeps the chat).
+        if (state.Pending == PendingPrompts.ConfirmDelete)
+        {
+            state = state with { Pending = null };
+            if (text.Equals(DeleteChatYes, StringComparison.OrdinalIgnoreCase) || intent.Kind == IntentKind.Affirm)
+            {
+                return new TurnResult(state, [Say(Replies.ChatDeleted(clinic.Value))], Outcomes.Smalltalk) { Erase = true };
+            }
+
+            if (intent.Kind == IntentKind.Deny || text.Equals(DeleteChatNo, StringComparison.OrdinalIgnoreCase))
+            {
+                return new TurnResult(state, [Say(Replies.ChatKept)], Outcomes.Smalltalk);
+            }
+        }
+
+        if (intent.Kind == IntentKind.DeleteChat)
+        {
+            var confirm = Say(Replies.ConfirmDeleteChat, [new(ActionTypes.ImBack, DeleteChatYes, DeleteChatYes), new(ActionTypes.ImBack, DeleteChatNo, DeleteChatNo)]);
+            return new TurnResult(state with { Pending = PendingPrompts.ConfirmDelete }, [confirm], Outcomes.Smalltalk);
         }
 
         if (choice is not null)
@@ -239,9 +262,10 @@ public sealed class TurnHandler(
 
     private TurnResult Feedback(Activity incoming, ConversationState state)
     {
+        // Whatever the client sent: a non-string @type or @id is simply not feedback.
         var action = incoming.Entities is { Count: > 0 } entities ? entities[0] : null;
-        var type = action?["@type"]?.GetValue<string>();
-        var id = action?["@id"]?.GetValue<string>() ?? "";
+        var type = action?["@type"] is JsonValue t && t.TryGetValue<string>(out var typeText) ? typeText : null;
+        var id = action?["@id"] is JsonValue i && i.TryGetValue<string>(out var idText) ? idText : "";
         var reaction = type switch { "LikeAction" => "like", "DislikeAction" => "dislike", _ => null };
         var key = CitationEntity.KeyFromActionId(id);
         if (reaction is null || key is null)
@@ -292,10 +316,12 @@ public sealed class TurnHandler(
     private static ClarifyChoiceValue? ClarifyChoiceFrom(JsonNode? value)
     {
         var node = value is JsonValue v && v.TryGetValue<string>(out var json) ? TryParse(json) : value;
-        return node is JsonObject o && o["source"]?.GetValue<string>() is { } source && o["section"]?.GetValue<string>() is { } section && o["question"]?.GetValue<string>() is { } question
+        return node is JsonObject o && Text(o["source"]) is { } source && Text(o["section"]) is { } section && Text(o["question"]) is { } question
             ? new ClarifyChoiceValue(source, section, question)
             : null;
     }
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
 
     private static JsonNode? TryParse(string json)
     {

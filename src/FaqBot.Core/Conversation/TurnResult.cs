@@ -13,4 +13,7 @@ public sealed record TurnResult(ConversationState State, IReadOnlyList<Activity>
     public FeedbackRecord? Feedback { get; init; }
     /// <summary>The safety rule or exemplar category behind a crisis or check-in (never the patient's words).</summary>
     public string? SafetyRule { get; init; }
+
+    /// <summary>The patient confirmed "delete my chat": erase the conversation, then send <see cref="Replies"/>.</summary>
+    public bool Erase { get; init; }
 }

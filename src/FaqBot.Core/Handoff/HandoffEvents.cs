@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using FaqBot.Conversation;
 using FaqBot.Schema;
@@ -24,34 +23,47 @@ public static class HandoffEvents
     /// <summary>FaqBot acting as the agent hub: the sender of <c>handoff.status</c>.</summary>
     public static readonly ChannelAccount Hub = new("care-team-hub", "Care team", RoleTypes.Channel);
 
+    /// <summary>A bare event from the turn handler; <see cref="HandoffRecorder"/> replaces it with the complete one.</summary>
+    /// <summary>Why: the reason, its priority and, for a crisis or check-in, the safety rule (never the patient's words).</summary>
+    private static JsonObject RuleValue(Escalation? escalation) => escalation?.Rule is { } rule
+        ? new JsonObject { ["reason"] = escalation.Reason, ["priority"] = escalation.Priority, ["rule"] = rule }
+        : new JsonObject { ["reason"] = escalation?.Reason, ["priority"] = escalation?.Priority };
+
     public static Activity Initiate(Escalation escalation)
     {
         ArgumentNullException.ThrowIfNull(escalation);
-        return Initiate(escalation, []);
-    }
-
-    /// <summary>With the transcript attachment <c>{contentType:"application/json", name:"Transcript", content:{activities}}</c>.</summary>
-    public static Activity Initiate(Escalation? escalation, IEnumerable<Activity> transcript)
-    {
-        ArgumentNullException.ThrowIfNull(transcript);
-        var activities = transcript.ToList();
         return new Activity
         {
             Type = ActivityTypes.Event,
             Name = InitiateName,
             From = ConversationService.Bot,
-            Value = escalation?.Rule is { } rule
-                ? new JsonObject { ["reason"] = escalation.Reason, ["priority"] = escalation.Priority, ["rule"] = rule }
-                : new JsonObject { ["reason"] = escalation?.Reason, ["priority"] = escalation?.Priority },
-            Attachments = activities.Count == 0 ? null :
-            [
-                new Attachment(
-                    "application/json",
-                    new JsonObject { ["activities"] = JsonSerializer.SerializeToNode(activities, ActivityJson.Options) },
-                    Name: "Transcript"),
-            ],
+            Value = RuleValue(escalation),
         };
     }
+
+    /// <summary>The attachment type of <see cref="Initiate(Escalation, string, int, long)"/>'s transcript reference.</summary>
+    public const string TranscriptReferenceType = "application/vnd.faqbot.transcript-reference+json";
+
+    /// <summary>
+    /// With a reference to the transcript, not a copy of it: <c>{contentType, name:"Transcript",
+    /// contentUrl:"/api/staff/conversations/{id}", content:{conversationId, messages, throughSequence}}</c>.
+    /// The transcript stays in one place, so erasing a conversation erases it.
+    /// </summary>
+    public static Activity Initiate(Escalation? escalation, string conversationId, int messages, long throughSequence) => new()
+    {
+        Type = ActivityTypes.Event,
+        Name = InitiateName,
+        From = ConversationService.Bot,
+        Value = RuleValue(escalation),
+        Attachments =
+        [
+            new Attachment(
+                TranscriptReferenceType,
+                new JsonObject { ["conversationId"] = conversationId, ["messages"] = messages, ["throughSequence"] = throughSequence },
+                ContentUrl: $"/api/staff/conversations/{Uri.EscapeDataString(conversationId)}",
+                Name: "Transcript"),
+        ],
+    };
 
     public static Activity Status(string state, string? message = null) => new()
     {

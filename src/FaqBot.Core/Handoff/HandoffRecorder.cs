@@ -42,8 +42,12 @@ public sealed partial class HandoffRecorder(
         if (entering || (IsWithHumans(after.Handoff) && result.Count < outgoing.Count))
         {
             var transcript = await store.GetActivitiesAsync(after.ConversationId, 0, 500, ct);
-            result.Add(HandoffEvents.Initiate(after.Escalation, transcript.Select(s => s.Activity).Where(a => a.Type == ActivityTypes.Message)));
-            LogEscalated(logger, after.ConversationId, after.Escalation?.Reason, after.Escalation?.Priority);
+            result.Add(HandoffEvents.Initiate(
+                after.Escalation,
+                after.ConversationId,
+                transcript.Count(s => s.Activity.Type == ActivityTypes.Message),
+                transcript.Count > 0 ? transcript[^1].Sequence : 0));
+            LogEscalated(logger, new Privacy.ConversationRef(after.ConversationId), after.Escalation?.Reason, after.Escalation?.Priority);
         }
 
         // A crisis or check-in never starts the callback dialogue: its reply already says who is
@@ -68,7 +72,7 @@ public sealed partial class HandoffRecorder(
         {
             var id = $"cb_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
             await callbacks.AddAsync(new CallbackRequest(id, after.ConversationId, name, contact, true, now), ct);
-            LogCallbackFiled(logger, after.ConversationId, id);
+            LogCallbackFiled(logger, new Privacy.ConversationRef(after.ConversationId), id);
         }
 
         if (after.Handoff == HandoffState.CallbackRequested && before.Handoff != HandoffState.CallbackRequested)
@@ -88,8 +92,8 @@ public sealed partial class HandoffRecorder(
         state is HandoffState.Queued or HandoffState.WithStaff or HandoffState.CallbackRequested;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} escalated to staff: reason {Reason}, priority {Priority}")]
-    private static partial void LogEscalated(ILogger logger, string conversationId, string? reason, int? priority);
+    private static partial void LogEscalated(ILogger logger, Privacy.ConversationRef conversationId, string? reason, int? priority);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Callback request {CallbackId} filed for conversation {ConversationId}")]
-    private static partial void LogCallbackFiled(ILogger logger, string conversationId, string callbackId);
+    private static partial void LogCallbackFiled(ILogger logger, Privacy.ConversationRef conversationId, string callbackId);
 }

@@ -60,7 +60,7 @@ public sealed partial class HandoffService(
         }, ct);
         if (result.Outcome == HandoffOutcome.Done)
         {
-            LogClaimed(logger, conversationId, staff.Id);
+            LogClaimed(logger, new Privacy.ConversationRef(conversationId), staff.Id);
         }
 
         return result;
@@ -88,7 +88,7 @@ public sealed partial class HandoffService(
             : Refuse("Only the staff member who claimed this conversation can hand it back."), ct);
         if (result.Outcome == HandoffOutcome.Done)
         {
-            LogHandedBack(logger, conversationId, staff.Id);
+            LogHandedBack(logger, new Privacy.ConversationRef(conversationId), staff.Id);
         }
 
         return result;
@@ -108,7 +108,7 @@ public sealed partial class HandoffService(
         }, ct);
         if (result.Outcome == HandoffOutcome.Done)
         {
-            LogClosed(logger, conversationId, staff.Id);
+            LogClosed(logger, new Privacy.ConversationRef(conversationId), staff.Id);
         }
 
         return result;
@@ -194,11 +194,11 @@ public sealed partial class HandoffService(
     private sealed record Decision(ConversationState? Next, IReadOnlyList<Activity> Announce, string? Problem);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} claimed by staff {StaffId}")]
-    private static partial void LogClaimed(ILogger logger, string conversationId, string staffId);
+    private static partial void LogClaimed(ILogger logger, Privacy.ConversationRef conversationId, string staffId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} handed back to the assistant by staff {StaffId}")]
-    private static partial void LogHandedBack(ILogger logger, string conversationId, string staffId);
+    private static partial void LogHandedBack(ILogger logger, Privacy.ConversationRef conversationId, string staffId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} closed by staff {StaffId}")]
-    private static partial void LogClosed(ILogger logger, string conversationId, string staffId);
+    private static partial void LogClosed(ILogger logger, Privacy.ConversationRef conversationId, string staffId);
 }

@@ -50,9 +50,6 @@ public interface IStaffDirectory
 
     Task SetPasswordHashAsync(string id, string passwordHash, CancellationToken ct = default);
 
-    /// <summary>Counts a failed sign-in; the <paramref name="maxFailures"/>th locks the account until <paramref name="lockoutEnd"/>.</summary>
-    Task RecordFailedSignInAsync(string id, int maxFailures, DateTimeOffset lockoutEnd, CancellationToken ct = default);
-
     Task ResetFailedSignInsAsync(string id, CancellationToken ct = default);
 
     Task CreateSessionAsync(StaffSession session, CancellationToken ct = default);
@@ -137,19 +134,6 @@ public sealed class SqliteStaffDirectory(SqliteDatabase database) : IStaffDirect
 
     public Task SetPasswordHashAsync(string id, string passwordHash, CancellationToken ct = default) =>
         ExecuteAsync("UPDATE staff SET password_hash = $a WHERE id = $id", id, passwordHash, null, ct);
-
-    public Task RecordFailedSignInAsync(string id, int maxFailures, DateTimeOffset lockoutEnd, CancellationToken ct = default) =>
-        ExecuteAsync(
-            """
-            UPDATE staff SET
-                lockout_end = CASE WHEN failed_sign_ins + 1 >= $b THEN $a ELSE lockout_end END,
-                failed_sign_ins = CASE WHEN failed_sign_ins + 1 >= $b THEN 0 ELSE failed_sign_ins + 1 END
-            WHERE id = $id
-            """,
-            id,
-            SqliteCallbackStore.Iso(lockoutEnd),
-            maxFailures,
-            ct);
 
     public Task ResetFailedSignInsAsync(string id, CancellationToken ct = default) =>
         ExecuteAsync("UPDATE staff SET failed_sign_ins = 0, lockout_end = NULL WHERE id = $id", id, null, null, ct);

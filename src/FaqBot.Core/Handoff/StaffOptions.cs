@@ -22,11 +22,27 @@ public sealed class StaffOptions
     [Range(1, 3600)]
     public int QueueCheckSeconds { get; set; } = 30;
 
-    [Range(1, 100)]
-    public int MaxFailedSignIns { get; set; } = 5;
+    /// <summary>
+    /// Failed sign-ins for one e-mail (known or not) before each further attempt waits: 1 s, then twice as
+    /// long each time, up to <see cref="AccountMaxDelaySeconds"/>. Short on purpose: a stranger who knows an
+    /// address can slow that account down, never lock it.
+    /// </summary>
+    [Range(1, 1000)]
+    public int FreeSignInsPerAccount { get; set; } = 5;
+
+    [Range(1, 3600)]
+    public int AccountMaxDelaySeconds { get; set; } = 60;
+
+    /// <summary>Failed sign-ins from one address (any e-mail) before it waits, growing up to <see cref="AddressMaxDelayMinutes"/>.</summary>
+    [Range(1, 100_000)]
+    public int FreeSignInsPerAddress { get; set; } = 20;
 
     [Range(1, 24 * 60)]
-    public int LockoutMinutes { get; set; } = 15;
+    public int AddressMaxDelayMinutes { get; set; } = 15;
+
+    /// <summary>A throttle with no failure for this long starts again from zero.</summary>
+    [Range(1, 7 * 24 * 60)]
+    public int SignInResetMinutes { get; set; } = 60;
 
     /// <summary>How long a console sign-in lasts.</summary>
     [Range(1, 24 * 7)]

@@ -7,7 +7,7 @@ namespace FaqBot.Ask;
 
 /// <summary>One question, one verdict: the wire shape of <c>ask --json</c> and <c>POST /api/ask</c>.</summary>
 public sealed record AskResponse(
-    string Question,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Question,
     string Outcome,
     string Text,
     double Confidence,

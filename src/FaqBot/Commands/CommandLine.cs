@@ -22,6 +22,7 @@ public static class CommandLine
           FaqBot staff list                        list staff accounts
           FaqBot staff disable --email EMAIL       stop an account signing in and end its sessions
           FaqBot staff enable --email EMAIL        let a disabled account sign in again
+          FaqBot backup FILE                       copy the live database to FILE (SQLite online backup, 0600)
         """;
 
     /// <summary>The command named by <paramref name="args"/>, or null to start the web host.</summary>
@@ -38,6 +39,7 @@ public static class CommandLine
             "ask" => AskCommand.Parse(args[1..]),
             "eval" => EvalCommand.Parse(args[1..]),
             "staff" => new StaffCommand(args[1..]),
+            "backup" => new BackupCommand(args[1..]),
             "help" => new UsageCommand(null),
             _ => new UsageCommand($"unknown command '{args[0]}'"),
         };

@@ -96,7 +96,7 @@ public sealed class StaffCommand(string[] args) : ICommand
         await console.Out.WriteLineAsync($"{"EMAIL",-36} {"NAME",-24} {"ROLE",-6} STATUS");
         foreach (var a in accounts)
         {
-            var status = a.Disabled ? "disabled" : a.IsLockedOut(now) ? $"locked until {a.LockoutEnd:u}" : "active";
+            var status = a.Disabled ? "disabled" : "active";
             await console.Out.WriteLineAsync($"{a.Email,-36} {a.Name,-24} {a.Role,-6} {status}");
         }
 

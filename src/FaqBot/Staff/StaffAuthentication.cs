@@ -15,6 +15,7 @@ public sealed class StaffAuthenticationHandler(
 {
     public const string SchemeName = "StaffSession";
     public const string Policy = "Staff";
+    public const string AdminPolicy = "StaffAdmin";
     public const string CsrfClaim = "csrf";
     public const string SessionClaim = "session";
 

@@ -1,8 +1,12 @@
 using System.Runtime.CompilerServices;
 using System.Net.ServerSentEvents;
 using System.Security.Claims;
+using System.Text.Json;
+using FaqBot.Audit;
+using FaqBot.Channels;
 using FaqBot.Conversation;
 using FaqBot.Handoff;
+using FaqBot.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FaqBot.Staff;
@@ -21,7 +25,7 @@ public static class StaffEndpoints
     public static IEndpointRouteBuilder MapStaffApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/staff").WithTags("Staff");
-        api.MapPost("/login", Login);
+        api.MapPost("/login", Login).RequireRateLimiting(RateLimitSetup.SignIn);
 
         var read = api.MapGroup("").RequireAuthorization(StaffAuthenticationHandler.Policy);
         read.MapGet("/me", Me);
@@ -37,43 +41,97 @@ public static class StaffEndpoints
         write.MapPost("/conversations/{id}/handback", HandBack);
         write.MapPost("/conversations/{id}/close", Close);
         write.MapPost("/callbacks/{id}/done", CallbackDone);
+
+        var admin = api.MapGroup("/admin").RequireAuthorization(StaffAuthenticationHandler.AdminPolicy);
+        admin.MapGet("/throttles", Throttles);
+        admin.MapGet("/audit", Audit);
+        admin.MapPost("/throttles/clear", ClearThrottle).AddEndpointFilter(RequireCsrf);
+        admin.MapPost("/conversations/{id}/erase", Erase).AddEndpointFilter(RequireCsrf);
         return app;
     }
 
+    /// <summary>
+    /// POST /api/staff/login: one answer (401 "Sign-in failed") for an unknown e-mail, a disabled account,
+    /// a wrong password and a throttled attempt. Refused over plain HTTP unless the caller is on this machine.
+    /// </summary>
     public static async Task<Results<Ok<SignedInStaff>, ProblemHttpResult>> Login(
-        LoginRequest? request, StaffSignIn signIn, HttpContext context, IHostEnvironment environment, CancellationToken ct)
+        HttpContext context, StaffSignIn signIn, IHostEnvironment environment, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(request?.Email) || string.IsNullOrEmpty(request.Password) || request.Password.Length > StaffSignIn.MaxPasswordLength)
+        if (!SignInTransport.IsAllowed(context))
+        {
+            return Problem(StatusCodes.Status403Forbidden, "HTTPS required",
+                "Staff sign-in is refused over plain HTTP from another machine: the password would cross the network readable. Open the console at its https:// address (README, Operations, HTTPS).");
+        }
+
+        var read = await JsonBody.ReadAsync(context.Request, 4096);
+        if (read.Problem != JsonBodyProblem.None)
+        {
+            return Problem(read.Status, "Invalid request", read.Message);
+        }
+
+        var (request, bindError) = JsonBody.Bind<LoginRequest>(read.Body!, JsonSerializerOptions.Web);
+        if (bindError is not null || string.IsNullOrWhiteSpace(request?.Email) || request.Email.Length > StaffSignIn.MaxEmailLength
+            || string.IsNullOrEmpty(request.Password) || request.Password.Length > StaffSignIn.MaxPasswordLength)
         {
             return Problem(StatusCodes.Status400BadRequest, "Email and password required", "Send {\"email\": ..., \"password\": ...}.");
         }
 
-        var result = await signIn.SignInAsync(request.Email, request.Password, ct);
-        switch (result)
+        var result = await signIn.SignInAsync(request.Email, request.Password, context.Connection.RemoteIpAddress?.ToString(), ct);
+        if (result is not { Status: SignInStatus.SignedIn, Account: { } account, Token: { } token, Session: { } session })
         {
-            case { Status: SignInStatus.SignedIn, Account: { } account, Token: { } token, Session: { } session }:
-                context.Response.Cookies.Append(StaffSignIn.CookieName, token, new CookieOptions
-                {
-                    HttpOnly = true,
-                    Secure = !environment.IsDevelopment(),
-                    SameSite = SameSiteMode.Strict,
-                    Path = "/api/staff",
-                    IsEssential = true, // a browser-session cookie; the server ends the session after Staff:SessionHours
-                });
-                return TypedResults.Ok(new SignedInStaff(account.Id, account.Name, account.Role, session.CsrfToken));
-            case { Status: SignInStatus.LockedOut }:
-                return Problem(StatusCodes.Status401Unauthorized, "Account locked", "Too many failed sign-ins. Try again later or ask an admin.");
-            default:
-                return Problem(StatusCodes.Status401Unauthorized, "Sign-in failed", "The email or password is not right.");
+            return Problem(StatusCodes.Status401Unauthorized, "Sign-in failed", SignInFailedDetail);
         }
+
+        context.Response.Cookies.Append(StaffSignIn.CookieName, token, new CookieOptions
+        {
+            HttpOnly = true,
+            Secure = !environment.IsDevelopment(),
+            SameSite = SameSiteMode.Strict,
+            Path = "/api/staff",
+            IsEssential = true, // a browser-session cookie; the server ends the session after Staff:SessionHours
+        });
+        return TypedResults.Ok(new SignedInStaff(account.Id, account.Name, account.Role, session.CsrfToken));
     }
 
-    public static async Task<NoContent> Logout(ClaimsPrincipal user, StaffSignIn signIn, HttpContext context, CancellationToken ct)
+    /// <summary>The one answer to every failed sign-in.</summary>
+    public const string SignInFailedDetail = "The email or password is not right, or there were too many attempts. Wait a minute and try again, or ask an admin.";
+
+    public static async Task<NoContent> Logout(ClaimsPrincipal user, StaffSignIn signIn, IAuditLog audit, HttpContext context, CancellationToken ct)
     {
         await signIn.SignOutAsync(user.FindFirstValue(StaffAuthenticationHandler.SessionClaim)!, ct);
+        await audit.AppendAsync(new AuditRecord(user.FindFirstValue(ClaimTypes.NameIdentifier)!, AuditActions.SignOut, "done", Address: context.Connection.RemoteIpAddress?.ToString()), ct);
         context.Response.Cookies.Delete(StaffSignIn.CookieName, new CookieOptions { Path = "/api/staff" });
         return TypedResults.NoContent();
     }
+
+    /// <summary>GET /api/staff/admin/throttles (admins): who is being slowed down, and until when.</summary>
+    public static async Task<Ok<IReadOnlyList<ThrottleView>>> Throttles(SignInThrottle throttle, CancellationToken ct) =>
+        TypedResults.Ok(await throttle.ListAsync(ct));
+
+    /// <summary>POST /api/staff/admin/throttles/clear {"key"} (admins): lets that account or address try again now.</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> ClearThrottle(ClearThrottleRequest? request, ClaimsPrincipal user, SignInThrottle throttle, IAuditLog audit, HttpContext context, CancellationToken ct)
+    {
+        if (request?.Key is not { Length: > 0 and <= 400 } key)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Key required", "Send {\"key\": \"account:...\"} as listed by GET /api/staff/admin/throttles.");
+        }
+
+        if (!await throttle.ClearAsync(key, ct))
+        {
+            return NotFound("No such throttle.");
+        }
+
+        await audit.AppendAsync(new AuditRecord(user.FindFirstValue(ClaimTypes.NameIdentifier)!, AuditActions.ThrottleCleared, "done", key, context.Connection.RemoteIpAddress?.ToString()), ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>POST /api/staff/admin/conversations/{id}/erase (admins): deletes the conversation everywhere; audited without content.</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> Erase(string id, ClaimsPrincipal user, ConversationService conversations, CancellationToken ct) =>
+        await conversations.EraseAsync(id, user.FindFirstValue(ClaimTypes.NameIdentifier)!, ct) ? TypedResults.NoContent() : NotFound();
+
+    /// <summary>GET /api/staff/admin/audit?limit=&amp;before= (admins): the audit log, newest first.</summary>
+    public static async Task<Ok<IReadOnlyList<AuditEntry>>> Audit(int? limit, long? before, IAuditLog audit, CancellationToken ct) =>
+        TypedResults.Ok(await audit.ListAsync(limit ?? 100, before, ct));
 
     public static Ok<SignedInStaff> Me(ClaimsPrincipal user) => TypedResults.Ok(new SignedInStaff(
         user.FindFirstValue(ClaimTypes.NameIdentifier)!,

@@ -1,3 +1,4 @@
+using FaqBot.Audit;
 using FaqBot.Handoff;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
@@ -19,6 +20,8 @@ public static class StaffSetup
         services.AddSingleton<HandoffRecorder>();
         services.AddSingleton<HandoffService>();
         services.AddSingleton<IPasswordHasher<StaffAccount>, PasswordHasher<StaffAccount>>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<IAuditLog, SqliteAuditLog>();
         services.AddSingleton<StaffSignIn>();
         services.AddHostedService<StaffStoreInitializer>();
         services.AddHostedService<QueueWatcher>();
@@ -26,7 +29,10 @@ public static class StaffSetup
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, StaffAuthenticationHandler>(StaffAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy(StaffAuthenticationHandler.Policy, policy => policy
             .AddAuthenticationSchemes(StaffAuthenticationHandler.SchemeName)
-            .RequireAuthenticatedUser());
+            .RequireAuthenticatedUser())
+            .AddPolicy(StaffAuthenticationHandler.AdminPolicy, policy => policy
+            .AddAuthenticationSchemes(StaffAuthenticationHandler.SchemeName)
+            .RequireRole(StaffRoles.Admin));
         return services;
     }
 
@@ -38,14 +44,10 @@ public static class StaffSetup
         return app;
     }
 
-    /// <summary>The console page, with a strict content security policy: only its own script and styles.</summary>
+    /// <summary>The console page (its strict content security policy is set with every other response's, in <see cref="Hosting.SecurityHeaders"/>).</summary>
     public static IResult ConsolePage(IWebHostEnvironment environment, HttpContext context)
     {
-        var headers = context.Response.Headers;
-        headers.ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers.CacheControl = "no-store";
+        context.Response.Headers.CacheControl = "no-store"; // the security headers come from Hosting/SecurityHeaders
         var page = environment.WebRootFileProvider.GetFileInfo("staff/index.html");
         return page.Exists && page.PhysicalPath is { } path
             ? TypedResults.PhysicalFile(path, "text/html; charset=utf-8")
@@ -53,12 +55,15 @@ public static class StaffSetup
     }
 
     /// <summary>Creates the staff and callback tables before the server takes its first request.</summary>
-    private sealed class StaffStoreInitializer(IStaffDirectory directory, ICallbackStore callbacks) : IHostedService
+    private sealed class StaffStoreInitializer(IStaffDirectory directory, ICallbackStore callbacks, SignInThrottle throttle, IAuditLog audit, StaffSignIn signIn) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await directory.InitializeAsync(cancellationToken);
             await callbacks.InitializeAsync(cancellationToken);
+            await throttle.InitializeAsync(cancellationToken);
+            await audit.InitializeAsync(cancellationToken);
+            signIn.Warm();
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using FaqBot.Audit;
 using FaqBot.Handoff;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -9,20 +10,26 @@ namespace FaqBot.Staff;
 public enum SignInStatus
 {
     SignedIn,
-    BadCredentials,
-    LockedOut,
+
+    /// <summary>Unknown e-mail, disabled account, wrong password or throttled: one answer for all of them.</summary>
+    Failed,
 }
 
-public sealed record SignInResult(SignInStatus Status, StaffAccount? Account = null, string? Token = null, StaffSession? Session = null, DateTimeOffset? LockedUntil = null);
+public sealed record SignInResult(SignInStatus Status, StaffAccount? Account = null, string? Token = null, StaffSession? Session = null);
 
 /// <summary>
-/// Passwords (ASP.NET Core Identity's <see cref="PasswordHasher{TUser}"/>), lockout, and console sessions.
+/// Passwords (ASP.NET Core Identity's <see cref="PasswordHasher{TUser}"/>), throttling (<see cref="SignInThrottle"/>),
+/// the audit of every attempt, and console sessions. Every failed attempt does the same work (one password
+/// hash check, against a decoy hash when there is no account or the caller must wait) and gets the same
+/// answer, so neither the answer nor its timing tells whether an e-mail is an account.
 /// A session is a random secret in an HttpOnly cookie; the database keeps only its SHA-256, with the
 /// session's CSRF token, so sign-out and disabling an account end it at once, also across restarts.
 /// </summary>
 public sealed partial class StaffSignIn(
     IStaffDirectory directory,
     IPasswordHasher<StaffAccount> hasher,
+    SignInThrottle throttle,
+    IAuditLog audit,
     IOptions<StaffOptions> options,
     TimeProvider time,
     ILogger<StaffSignIn> logger)
@@ -30,6 +37,7 @@ public sealed partial class StaffSignIn(
     public const string CookieName = "faqbot_staff";
     public const int MinPasswordLength = 12;
     public const int MaxPasswordLength = 256;
+    public const int MaxEmailLength = 254;
 
     private static readonly StaffAccount Nobody = new("-", "-", "-", StaffRoles.Staff, "", true, 0, null, DateTimeOffset.UnixEpoch);
     private readonly Lazy<string> _decoyHash = new(() => hasher.HashPassword(Nobody, Convert.ToHexString(RandomNumberGenerator.GetBytes(16))));
@@ -45,47 +53,35 @@ public sealed partial class StaffSignIn(
 
     public string HashPassword(string password) => hasher.HashPassword(Nobody, password);
 
-    public async Task<SignInResult> SignInAsync(string email, string password, CancellationToken ct = default)
+    /// <summary>Makes the decoy hash now, so the first unknown e-mail does not pay for it.</summary>
+    public void Warm() => _ = _decoyHash.Value;
+
+    public async Task<SignInResult> SignInAsync(string email, string password, string? address, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        var account = await directory.FindByEmailAsync(NormalizeEmail(email), ct);
-        if (account is null || account.Disabled)
+        email = NormalizeEmail(email);
+        var blocked = await throttle.BlockedUntilAsync(email, address, ct) is not null;
+        var account = await directory.FindByEmailAsync(email, ct);
+        var usable = account is { Disabled: false } && !blocked;
+        var verdict = hasher.VerifyHashedPassword(usable ? account! : Nobody, usable ? account!.PasswordHash : _decoyHash.Value, password);
+        if (!usable || verdict == PasswordVerificationResult.Failed)
         {
-            hasher.VerifyHashedPassword(Nobody, _decoyHash.Value, password); // same work as a real check
-            LogSignInFailed(logger, account?.Id ?? "(unknown)");
-            return new SignInResult(SignInStatus.BadCredentials);
-        }
-
-        if (account.IsLockedOut(now))
-        {
-            return new SignInResult(SignInStatus.LockedOut, LockedUntil: account.LockoutEnd);
-        }
-
-        var verdict = hasher.VerifyHashedPassword(account, account.PasswordHash, password);
-        if (verdict == PasswordVerificationResult.Failed)
-        {
-            var settings = options.Value;
-            await directory.RecordFailedSignInAsync(account.Id, settings.MaxFailedSignIns, now.AddMinutes(settings.LockoutMinutes), ct);
-            LogSignInFailed(logger, account.Id);
-            var after = await directory.FindByIdAsync(account.Id, ct);
-            if (after?.IsLockedOut(now) == true)
-            {
-                LogLockedOut(logger, account.Id, settings.LockoutMinutes);
-                return new SignInResult(SignInStatus.LockedOut, LockedUntil: after.LockoutEnd);
-            }
-
-            return new SignInResult(SignInStatus.BadCredentials);
+            await throttle.RecordFailureAsync(email, address, counted: !blocked, ct);
+            await audit.AppendAsync(new AuditRecord("anonymous", AuditActions.SignIn, blocked ? "throttled" : "failed", email, address), ct);
+            LogSignInFailed(logger, blocked ? "throttled" : "failed");
+            return new SignInResult(SignInStatus.Failed);
         }
 
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            await directory.SetPasswordHashAsync(account.Id, hasher.HashPassword(account, password), ct);
+            await directory.SetPasswordHashAsync(account!.Id, hasher.HashPassword(account, password), ct);
         }
 
-        await directory.ResetFailedSignInsAsync(account.Id, ct);
+        await throttle.ClearAccountAsync(email, ct);
         var token = NewSecret();
-        var session = new StaffSession(HashToken(token), account.Id, NewSecret(), now, now.AddHours(options.Value.SessionHours));
+        var session = new StaffSession(HashToken(token), account!.Id, NewSecret(), now, now.AddHours(options.Value.SessionHours));
         await directory.CreateSessionAsync(session, ct);
+        await audit.AppendAsync(new AuditRecord(account.Id, AuditActions.SignIn, "signed-in", email, address), ct);
         LogSignedIn(logger, account.Id);
         return new SignInResult(SignInStatus.SignedIn, account, token, session);
     }
@@ -123,9 +119,6 @@ public sealed partial class StaffSignIn(
     [LoggerMessage(Level = LogLevel.Information, Message = "Staff {StaffId} signed in")]
     private static partial void LogSignedIn(ILogger logger, string staffId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Failed staff sign-in for account {StaffId}")]
-    private static partial void LogSignInFailed(ILogger logger, string staffId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Staff account {StaffId} locked for {Minutes} minutes after repeated failed sign-ins")]
-    private static partial void LogLockedOut(ILogger logger, string staffId, int minutes);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Failed staff sign-in ({Outcome}); see the audit log")]
+    private static partial void LogSignInFailed(ILogger logger, string outcome);
 }

@@ -4,6 +4,8 @@ namespace FaqBot.Staff;
 
 public sealed record LoginRequest(string? Email, string? Password);
 
+public sealed record ClearThrottleRequest(string? Key);
+
 public sealed record SignedInStaff(string Id, string Name, string Role, string CsrfToken);
 
 public sealed record StaffMessageRequest(string? Text);

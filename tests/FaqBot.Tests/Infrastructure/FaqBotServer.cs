@@ -28,7 +28,12 @@ public sealed class FaqBotServer : WebApplicationFactory<Program>
         _settings = new(settings ?? new Dictionary<string, string?>())
         {
             ["ConnectionStrings:FaqBot"] = $"Data Source={DatabasePath}",
+            ["DataProtection:KeysPath"] = DatabasePath + ".keys",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
         UseKestrel(0);
         StartServer();
         BaseAddress = ClientOptions.BaseAddress;

@@ -2,7 +2,7 @@ using FaqBot.Safety;
 
 namespace FaqBot.Conversation.Intents;
 
-public enum IntentKind { None, Greeting, Thanks, Goodbye, Help, AskForPerson, StaffOnly, OutOfScope, Affirm, Deny }
+public enum IntentKind { None, Greeting, Thanks, Goodbye, Help, AskForPerson, StaffOnly, OutOfScope, Affirm, Deny, DeleteChat }
 
 /// <param name="Kind">What the message asks for; <see cref="IntentKind.None"/> = a question to search.</param>
 /// <param name="Reason">The handoff reason: the staff-only reason code (cost, booking,
@@ -27,8 +27,12 @@ public sealed record Intent(IntentKind Kind, string? Reason = null)
 /// </list>
 /// Run the <see cref="SafetyScreen"/> first; this classifier knows nothing about crises.
 /// </summary>
-public sealed class IntentClassifier(PhraseBook phrases)
+public sealed partial class IntentClassifier(PhraseBook phrases)
 {
+    /// <summary>"delete my chat", "please erase this conversation", "remove my messages": the patient's right to erasure (always confirmed with a button).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(delete|erase|remove|wipe|clear)\b( (all|everything))?( of)? (my|this|the|our)( whole| entire)? (chat|chats|conversation|conversations|messages|chat history|history|transcript|data)\b")]
+    private static partial System.Text.RegularExpressions.Regex DeleteChatPattern();
+
     private readonly PhraseBook _phrases = phrases;
     private readonly PhraseList _filler = phrases["filler"];
     private readonly PhraseList _askForPerson = phrases["ask-for-person"];
@@ -51,6 +55,10 @@ public sealed class IntentClassifier(PhraseBook phrases)
         if (words.Length == 0)
         {
             return Intent.None;
+        }
+        if (DeleteChatPattern().IsMatch(string.Join(' ', words)))
+        {
+            return new Intent(IntentKind.DeleteChat);
         }
         if (SmallTalk(words) is { } smallTalk)
         {

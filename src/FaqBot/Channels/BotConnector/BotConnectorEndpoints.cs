@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FaqBot.Conversation;
+using FaqBot.Hosting;
 using FaqBot.Schema;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -15,9 +16,10 @@ namespace FaqBot.Channels.BotConnector;
 /// </summary>
 public static class BotConnectorEndpoints
 {
+
     public static IEndpointRouteBuilder MapBotConnector(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/messages", Receive);
+        app.MapPost("/api/messages", Receive).RequireRateLimiting(RateLimitSetup.BotConnector);
         return app;
     }
 
@@ -40,14 +42,10 @@ public static class BotConnectorEndpoints
             return bodyError!;
         }
 
-        Activity activity;
-        try
+        var (bound, bindError) = JsonBody.Bind<Activity>(body, ActivityJson.Options);
+        if (bound is not { } activity)
         {
-            activity = body.Deserialize<Activity>(ActivityJson.Options) ?? throw new JsonException("null");
-        }
-        catch (JsonException)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "The body is not a valid Bot Framework activity.");
+            return Problem(StatusCodes.Status400BadRequest, $"The body is not a valid Bot Framework activity: {bindError}");
         }
 
         if (body["conversation"] is not JsonObject conversation || activity.Conversation?.Id is not { Length: > 0 } channelConversationId
@@ -75,17 +73,22 @@ public static class BotConnectorEndpoints
         var bot = body["recipient"] as JsonObject ?? new JsonObject { ["id"] = ConversationService.Bot.Id, ["name"] = ConversationService.Bot.Name };
         await references.SaveAsync(localId, new ConversationReference(serviceUrl, channelId, conversation, bot, from, activity.Locale));
 
-        var user = new ChannelAccount(sender.Id, sender.Name, RoleTypes.User);
+        var user = new ChannelAccount(sender.Id, IncomingActivity.Bounded(sender.Name, IncomingActivity.MaxNameLength), RoleTypes.User);
         await conversations.StartAsync(localId, user, channelId, activity.Locale, CancellationToken.None);
         if (activity.Type is not (ActivityTypes.Message or ActivityTypes.Event))
         {
             return TypedResults.Ok(); // conversationUpdate, typing, installationUpdate...: nothing to record
         }
 
-        var incoming = activity with
+        // Long texts are kept (within MaxBodyBytes) and screened like any other; the turn handler asks for a shorter message.
+        if (IncomingActivity.Check(activity) is { } tooLong)
         {
-            Id = null,
-            Timestamp = null,
+            return Problem(StatusCodes.Status400BadRequest, tooLong);
+        }
+
+        var incoming = IncomingActivity.Keep(activity) with
+        {
+            ChannelId = channelId,
             From = user,
             Recipient = ConversationService.Bot,
             Conversation = new ConversationAccount(localId),
@@ -93,32 +96,15 @@ public static class BotConnectorEndpoints
         Task MapIds(StoredActivity stored) =>
             activity.Id is { Length: > 0 } channelActivityId ? references.MapActivityAsync(stored.Activity.Id!, channelActivityId) : Task.CompletedTask;
 
-        // Long texts are kept and screened like any other; the turn handler asks for a shorter message.
         await conversations.ReceiveAsync(localId, incoming, MapIds, CancellationToken.None);
         return TypedResults.Ok();
     }
 
     private static async Task<(JsonObject? Body, ProblemHttpResult? Error)> ReadAsync(HttpRequest request, int maxBytes)
     {
-        if (await RequestBody.ReadAsync(request, maxBytes) is not { } body)
-        {
-            return (null, TooLarge(maxBytes));
-        }
-
-        try
-        {
-            return JsonNode.Parse(body.Span) is JsonObject activity
-                ? (activity, null)
-                : (null, Problem(StatusCodes.Status400BadRequest, "The body must be a JSON object (an activity)."));
-        }
-        catch (JsonException)
-        {
-            return (null, Problem(StatusCodes.Status400BadRequest, "The body is not valid JSON."));
-        }
+        var read = await JsonBody.ReadAsync(request, maxBytes);
+        return read.Problem == JsonBodyProblem.None ? (read.Body, null) : (null, Problem(read.Status, read.Message));
     }
-
-    private static ProblemHttpResult TooLarge(int maxBytes) =>
-        Problem(StatusCodes.Status413PayloadTooLarge, string.Create(CultureInfo.InvariantCulture, $"The activity is larger than {maxBytes / 1024:N0} KB."));
 
     private static ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(detail, statusCode: status);
 }

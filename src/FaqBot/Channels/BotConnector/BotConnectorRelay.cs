@@ -49,18 +49,18 @@ public sealed partial class BotConnectorRelay(
             using var response = await client.SendAsync(reference, activity, replyTo, ct);
             if (!response.IsSuccessStatusCode)
             {
-                LogRejected(logger, conversationId, activity.Id, (int)response.StatusCode);
+                LogRejected(logger, new Privacy.ConversationRef(conversationId), new Privacy.ActivityRef(activity.Id), (int)response.StatusCode);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            LogFailed(logger, ex, conversationId, activity.Id);
+            LogFailed(logger, ex, new Privacy.ConversationRef(conversationId), new Privacy.ActivityRef(activity.Id));
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connector refused activity {ActivityId} of conversation {ConversationId} with status {Status}; it is stored")]
-    private static partial void LogRejected(ILogger logger, string conversationId, string? activityId, int status);
+    private static partial void LogRejected(ILogger logger, Privacy.ConversationRef conversationId, Privacy.ActivityRef activityId, int status);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not send activity {ActivityId} of conversation {ConversationId} to its channel; it is stored")]
-    private static partial void LogFailed(ILogger logger, Exception exception, string conversationId, string? activityId);
+    private static partial void LogFailed(ILogger logger, Exception exception, Privacy.ConversationRef conversationId, Privacy.ActivityRef activityId);
 }

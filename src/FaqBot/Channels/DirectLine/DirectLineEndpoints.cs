@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
+using System.Security.Claims;
 using System.Text.RegularExpressions;
 using FaqBot.Conversation;
 using FaqBot.Schema;
@@ -19,15 +19,20 @@ public static partial class DirectLineEndpoints
 
     public static RouteGroupBuilder MapDirectLineApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v3/directline").RequireRateLimiting(DirectLineRateLimit.PolicyName).AddEndpointFilter(NoStore);
-        group.MapPost("/tokens/generate", GenerateToken);
+        var group = app.MapGroup("/v3/directline")
+            .RequireRateLimiting(DirectLineRateLimit.PolicyName)
+            .RequireAuthorization(DirectLineAuthenticationHandler.Policy)
+            .AddEndpointFilter(NoStore);
+        group.MapPost("/tokens/generate", GenerateToken).WithMetadata(SecretOnlyMetadata.Instance);
         group.MapPost("/tokens/refresh", RefreshToken);
         group.MapPost("/conversations", StartConversation);
-        group.MapGet("/conversations/{conversationId}", GetConversation);
-        group.MapPost("/conversations/{conversationId}/activities", PostActivity);
-        group.MapGet("/conversations/{conversationId}/activities", GetActivities);
-        group.MapPost("/conversations/{conversationId}/upload", Upload);
-        group.MapGet("/conversations/{conversationId}/stream", DirectLineStream.Connect);
+
+        var conversation = group.MapGroup("/conversations/{conversationId}").AddEndpointFilter(DirectLineConversation.RequireExisting);
+        conversation.MapGet("", GetConversation);
+        conversation.MapPost("/activities", PostActivity);
+        conversation.MapGet("/activities", GetActivities);
+        conversation.MapPost("/upload", Upload);
+        conversation.MapGet("/stream", DirectLineStream.Connect).WithMetadata(StreamCredentialMetadata.Instance);
         return group;
     }
 
@@ -40,21 +45,9 @@ public static partial class DirectLineEndpoints
 
     /// <summary>POST tokens/generate: with the secret, a token for a new (not yet started) conversation.</summary>
     public static async Task<Results<JsonHttpResult<ConversationResponse>, JsonHttpResult<ErrorResponse>>> GenerateToken(
-        HttpRequest request, DirectLineTokens tokens, IOptions<DirectLineOptions> options)
+        HttpRequest request, ClaimsPrincipal principal, DirectLineTokens tokens, IOptions<DirectLineOptions> options)
     {
-        if (options.Value.Secret.Length == 0)
-        {
-            return DirectLineError.Create(StatusCodes.Status403Forbidden, DirectLineError.Forbidden,
-                "tokens/generate is disabled because no DirectLine:Secret is configured. The chat page gets its token from POST /api/directline/token.");
-        }
-
-        var auth = await tokens.AuthenticateAsync(DirectLineTokens.BearerOf(request), null);
-        if (auth.Error is { } error)
-        {
-            return error;
-        }
-
-        if (!auth.Caller!.IsSecret)
+        if (!DirectLineCaller.From(principal)!.IsSecret)
         {
             return DirectLineError.Create(StatusCodes.Status403Forbidden, DirectLineError.Forbidden, "tokens/generate needs the Direct Line secret, not a token.");
         }
@@ -76,21 +69,14 @@ public static partial class DirectLineEndpoints
     }
 
     /// <summary>POST tokens/refresh: a new token for the same conversation and user, while the current one is valid.</summary>
-    public static async Task<Results<JsonHttpResult<ConversationResponse>, JsonHttpResult<ErrorResponse>>> RefreshToken(
-        HttpRequest request, DirectLineTokens tokens)
+    public static async Task<Results<JsonHttpResult<ConversationResponse>, JsonHttpResult<ErrorResponse>>> RefreshToken(ClaimsPrincipal principal, DirectLineTokens tokens)
     {
-        var auth = await tokens.AuthenticateAsync(DirectLineTokens.BearerOf(request), null);
-        if (auth.Error is { } error)
-        {
-            return error;
-        }
-
-        if (auth.Caller!.IsSecret)
+        var caller = DirectLineCaller.From(principal)!;
+        if (caller.IsSecret)
         {
             return DirectLineError.BadRequest("tokens/refresh renews a token; a secret does not expire.");
         }
 
-        var caller = auth.Caller;
         return Json(new ConversationResponse(caller.ConversationId!, await tokens.IssueConversationTokenAsync(caller.ConversationId!, caller.UserId!), tokens.TokenLifetimeSeconds));
     }
 
@@ -99,21 +85,15 @@ public static partial class DirectLineEndpoints
     /// the secret, a new one. Answers with a fresh token and an absolute ws(s):// stream URL.
     /// </summary>
     public static async Task<Results<JsonHttpResult<ConversationResponse>, JsonHttpResult<ErrorResponse>>> StartConversation(
-        HttpRequest request, DirectLineTokens tokens, ConversationService conversations, IOptions<DirectLineOptions> options)
+        HttpRequest request, ClaimsPrincipal principal, DirectLineTokens tokens, ConversationService conversations, IOptions<DirectLineOptions> options)
     {
-        var auth = await tokens.AuthenticateAsync(DirectLineTokens.BearerOf(request), null);
-        if (auth.Error is { } error)
-        {
-            return error;
-        }
-
         var (parameters, bodyError) = await ReadJsonAsync<TokenParameters>(request, options.Value.MaxBodyBytes, optional: true);
         if (bodyError is not null)
         {
             return bodyError;
         }
 
-        var caller = auth.Caller!;
+        var caller = DirectLineCaller.From(principal)!;
         string conversationId;
         string userId;
         if (caller.IsSecret)
@@ -133,8 +113,8 @@ public static partial class DirectLineEndpoints
             userId = caller.UserId!;
         }
 
-        var user = new ChannelAccount(userId, parameters?.User?.Name, RoleTypes.User);
-        var created = await conversations.StartAsync(conversationId, user, ChannelId, parameters?.Locale, CancellationToken.None);
+        var user = new ChannelAccount(userId, IncomingActivity.Bounded(parameters?.User?.Name, IncomingActivity.MaxNameLength), RoleTypes.User);
+        var created = await conversations.StartAsync(conversationId, user, ChannelId, IncomingActivity.Bounded(parameters?.Locale, IncomingActivity.MaxLocaleLength), CancellationToken.None);
         var response = new ConversationResponse(
             conversationId,
             await tokens.IssueConversationTokenAsync(conversationId, userId),
@@ -145,54 +125,32 @@ public static partial class DirectLineEndpoints
 
     /// <summary>GET conversations/{id}?watermark=: reconnect. A new token and a stream URL that replays from the watermark.</summary>
     public static async Task<Results<JsonHttpResult<ConversationResponse>, JsonHttpResult<ErrorResponse>>> GetConversation(
-        string conversationId, string? watermark, HttpRequest request, DirectLineTokens tokens, ConversationService conversations)
+        string conversationId, string? watermark, HttpContext context, ClaimsPrincipal principal, DirectLineTokens tokens)
     {
-        var auth = await tokens.AuthenticateAsync(DirectLineTokens.BearerOf(request), conversationId);
-        if (auth.Error is { } error)
-        {
-            return error;
-        }
-
-        var state = await conversations.Store.GetAsync(conversationId);
-        if (state is null)
-        {
-            return DirectLineError.ConversationNotFound(conversationId);
-        }
-
         if (ParseWatermark(watermark) is not { } after)
         {
             return WatermarkError();
         }
 
-        var userId = auth.Caller!.IsSecret ? state.UserId : auth.Caller.UserId!;
+        var caller = DirectLineCaller.From(principal)!;
+        var userId = caller.IsSecret ? DirectLineConversation.Of(context).UserId : caller.UserId!;
         return Json(new ConversationResponse(
             conversationId,
             await tokens.IssueConversationTokenAsync(conversationId, userId),
             tokens.TokenLifetimeSeconds,
-            await StreamUrlAsync(request, tokens, conversationId, userId, after)));
+            await StreamUrlAsync(context.Request, tokens, conversationId, userId, after)));
     }
 
     /// <summary>
-    /// POST conversations/{id}/activities: validates, stamps and stores the patient's activity (echoed
-    /// to the stream with the same id and channelData), runs the bot's turn, answers <c>{"id"}</c>.
-    /// Invalid input is refused before anything is stored, with a message saying why.
+    /// POST conversations/{id}/activities: validates, keeps only the fields FaqBot uses (see
+    /// <see cref="IncomingActivity"/>), stamps and stores the patient's activity (echoed to the stream with
+    /// the same id and clientActivityID), runs the bot's turn, answers <c>{"id"}</c>. Invalid input is refused
+    /// before anything is stored, with a message saying why.
     /// </summary>
     public static async Task<Results<JsonHttpResult<ResourceResponse>, NoContent, JsonHttpResult<ErrorResponse>>> PostActivity(
-        string conversationId, HttpRequest request, DirectLineTokens tokens, ConversationService conversations, IOptions<DirectLineOptions> options)
+        string conversationId, HttpContext context, ClaimsPrincipal principal, ConversationService conversations, IOptions<DirectLineOptions> options)
     {
-        var auth = await tokens.AuthenticateAsync(DirectLineTokens.BearerOf(request), conversationId);
-        if (auth.Error is { } error)
-        {
-            return error;
-        }
-
-        var state = await conversations.Store.GetAsync(conversationId);
-        if (state is null)
-        {
-            return DirectLineError.ConversationNotFound(conversationId);
-        }
-
-        var (activity, bodyError) = await ReadJsonAsync<Activity>(request, options.Value.MaxBodyBytes, optional: false);
+        var (activity, bodyError) = await ReadJsonAsync<Activity>(context.Request, options.Value.MaxBodyBytes, optional: false);
         if (bodyError is not null)
         {
             return bodyError;
@@ -208,18 +166,15 @@ public static partial class DirectLineEndpoints
             return TypedResults.NoContent(); // the patient's typing is not recorded or relayed
         }
 
-        var caller = auth.Caller!;
-        var userId = caller.IsSecret ? (activity.From?.Id is { Length: > 0 } id ? id : state.UserId) : caller.UserId!;
-        var incoming = activity with
+        var caller = DirectLineCaller.From(principal)!;
+        var state = DirectLineConversation.Of(context);
+        var userId = caller.IsSecret ? (activity.From?.Id is { Length: > 0 and <= IncomingActivity.MaxNameLength } id ? id : state.UserId) : caller.UserId!;
+        var incoming = IncomingActivity.Keep(activity) with
         {
-            Id = null,
-            Timestamp = null,
             ChannelId = ChannelId,
-            ServiceUrl = null,
-            From = new ChannelAccount(userId, activity.From?.Name, RoleTypes.User),
+            From = new ChannelAccount(userId, IncomingActivity.Bounded(activity.From?.Name, IncomingActivity.MaxNameLength), RoleTypes.User),
             Recipient = ConversationService.Bot,
             Conversation = new ConversationAccount(conversationId),
-            Extra = WithoutCallerId(activity.Extra),
         };
 
         // Not the request's token: once stored, the turn runs to its end even if the client goes away.
@@ -229,19 +184,8 @@ public static partial class DirectLineEndpoints
 
     /// <summary>GET conversations/{id}/activities?watermark=: stored activities after the watermark (polling clients).</summary>
     public static async Task<Results<JsonHttpResult<ActivitySet>, JsonHttpResult<ErrorResponse>>> GetActivities(
-        string conversationId, string? watermark, HttpRequest request, DirectLineTokens tokens, ConversationService conversations)
+        string conversationId, string? watermark, ConversationService conversations)
     {
-        var auth = await tokens.AuthenticateAsync(DirectLineTokens.BearerOf(request), conversationId);
-        if (auth.Error is { } error)
-        {
-            return error;
-        }
-
-        if (await conversations.Store.GetAsync(conversationId) is null)
-        {
-            return DirectLineError.ConversationNotFound(conversationId);
-        }
-
         if (ParseWatermark(watermark) is not { } after)
         {
             return WatermarkError();
@@ -253,26 +197,13 @@ public static partial class DirectLineEndpoints
     }
 
     /// <summary>POST conversations/{id}/upload: files are not accepted; the page hides the upload button.</summary>
-    public static async Task<JsonHttpResult<ErrorResponse>> Upload(string conversationId, HttpRequest request, DirectLineTokens tokens, ConversationService conversations)
-    {
-        var auth = await tokens.AuthenticateAsync(DirectLineTokens.BearerOf(request), conversationId);
-        if (auth.Error is { } error)
-        {
-            return error;
-        }
-
-        if (await conversations.Store.GetAsync(conversationId) is null)
-        {
-            return DirectLineError.ConversationNotFound(conversationId);
-        }
-
-        return DirectLineError.BadRequest("File uploads are not supported in this chat. Please type your question instead.", DirectLineError.NotSupported);
-    }
+    public static JsonHttpResult<ErrorResponse> Upload(string conversationId) =>
+        DirectLineError.BadRequest("File uploads are not supported in this chat. Please type your question instead.", DirectLineError.NotSupported);
 
     /// <summary>Empty, <c>-</c> (directlinejs before its first activity) and absent mean "from the start": over-replay is harmless.</summary>
     internal static long? ParseWatermark(string? watermark) =>
         string.IsNullOrEmpty(watermark) || watermark == "-" ? 0
-        : long.TryParse(watermark, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value
+        : watermark.Length <= 19 && long.TryParse(watermark, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value
         : null;
 
     internal static JsonHttpResult<ErrorResponse> WatermarkError() =>
@@ -307,40 +238,29 @@ public static partial class DirectLineEndpoints
             return DirectLineError.BadRequest("An event needs a name.");
         }
 
-        return null;
+        return IncomingActivity.Check(activity) is { } problem ? DirectLineError.BadRequest(problem) : null;
     }
 
-    /// <summary>Reads a JSON body of at most <paramref name="maxBytes"/>: 413 when larger, 400 when not JSON.</summary>
+    /// <summary>Reads a JSON body with <see cref="JsonBody"/>: 413 when larger, 415 when not JSON, 400 when malformed or of the wrong shape.</summary>
     internal static async Task<(T? Value, JsonHttpResult<ErrorResponse>? Error)> ReadJsonAsync<T>(HttpRequest request, int maxBytes, bool optional)
         where T : class
     {
-        if (await RequestBody.ReadAsync(request, maxBytes) is not { } buffer)
+        var read = await JsonBody.ReadAsync(request, maxBytes);
+        switch (read.Problem)
         {
-            return (null, TooLarge(maxBytes));
-        }
-
-        if (buffer.Span.Trim(" \t\r\n"u8).IsEmpty)
-        {
-            return optional ? (null, null) : (null, DirectLineError.BadRequest("The request needs a JSON body.", DirectLineError.BadSyntax));
-        }
-
-        try
-        {
-            var value = JsonSerializer.Deserialize<T>(buffer.Span, ActivityJson.Options);
-            return value is null
-                ? (null, DirectLineError.BadRequest("The body must be a JSON object.", DirectLineError.BadSyntax))
-                : (value, null);
-        }
-        catch (JsonException ex)
-        {
-            var where = ex.LineNumber is { } line ? string.Create(CultureInfo.InvariantCulture, $" (line {line + 1}, byte {ex.BytePositionInLine + 1})") : "";
-            return (null, DirectLineError.BadRequest($"The body is not valid JSON for this request{where}{(ex.Path is { Length: > 0 } path ? $" at {path}" : "")}.", DirectLineError.BadSyntax));
+            case JsonBodyProblem.None:
+                var (value, error) = JsonBody.Bind<T>(read.Body!, ActivityJson.Options);
+                return error is null ? (value, null) : (null, DirectLineError.BadRequest(error, DirectLineError.BadSyntax));
+            case JsonBodyProblem.Empty when optional:
+                return (null, null);
+            case JsonBodyProblem.TooLarge:
+                return (null, DirectLineError.Create(read.Status, DirectLineError.PayloadTooLarge, read.Message));
+            case JsonBodyProblem.WrongContentType:
+                return (null, DirectLineError.Create(read.Status, DirectLineError.BadArgument, read.Message));
+            default:
+                return (null, DirectLineError.BadRequest(read.Message, DirectLineError.BadSyntax));
         }
     }
-
-    private static JsonHttpResult<ErrorResponse> TooLarge(int maxBytes) => DirectLineError.Create(
-        StatusCodes.Status413PayloadTooLarge, DirectLineError.PayloadTooLarge,
-        string.Create(CultureInfo.InvariantCulture, $"The request body is larger than {maxBytes / 1024:N0} KB."));
 
     /// <summary>A user id for a token: the one asked for (prefixed <c>dl_</c>), or a random one.</summary>
     private static (string? Id, JsonHttpResult<ErrorResponse>? Error) UserIdFrom(ChannelAccount? user)
@@ -356,17 +276,6 @@ public static partial class DirectLineEndpoints
         }
 
         return (id.StartsWith("dl_", StringComparison.Ordinal) ? id : "dl_" + id, null);
-    }
-
-    private static Dictionary<string, JsonElement>? WithoutCallerId(Dictionary<string, JsonElement>? extra)
-    {
-        // callerId is set by channels, never trusted from the wire.
-        if (extra is null || !extra.Keys.Any(k => k.Equals("callerId", StringComparison.OrdinalIgnoreCase)))
-        {
-            return extra;
-        }
-
-        return extra.Where(p => !p.Key.Equals("callerId", StringComparison.OrdinalIgnoreCase)).ToDictionary(p => p.Key, p => p.Value);
     }
 
     internal static async Task<string> StreamUrlAsync(HttpRequest request, DirectLineTokens tokens, string conversationId, string userId, long watermark)

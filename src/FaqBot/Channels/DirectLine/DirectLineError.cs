@@ -28,8 +28,8 @@ public static class DirectLineError
 
     public static JsonHttpResult<ErrorResponse> BadRequest(string message, string code = BadArgument) => Create(StatusCodes.Status400BadRequest, code, message);
 
-    public static JsonHttpResult<ErrorResponse> ConversationNotFound(string conversationId) =>
-        Create(StatusCodes.Status404NotFound, NotFound, $"Conversation '{conversationId}' does not exist.");
+    public static JsonHttpResult<ErrorResponse> ConversationNotFound() =>
+        Create(StatusCodes.Status404NotFound, NotFound, "This conversation does not exist (it may have been deleted).");
 
     /// <summary>Writes an error outside an endpoint (middleware, rate limiter).</summary>
     public static Task WriteAsync(HttpContext context, int status, string? code = null, string? message = null)
@@ -84,7 +84,7 @@ public sealed partial class DirectLineErrorMiddleware(RequestDelegate next, ILog
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted)
         {
-            LogFailed(logger, ex, context.Request.Method, context.Request.Path);
+            LogFailed(logger, ex, context.Request.Method, context.GetEndpoint()?.DisplayName ?? "(no route)");
             await DirectLineError.WriteAsync(context, StatusCodes.Status500InternalServerError);
             return;
         }
@@ -96,6 +96,6 @@ public sealed partial class DirectLineErrorMiddleware(RequestDelegate next, ILog
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Direct Line request {Method} {Path} failed")]
-    private static partial void LogFailed(ILogger logger, Exception exception, string method, string path);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Direct Line request {Method} {Route} failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string method, string route);
 }

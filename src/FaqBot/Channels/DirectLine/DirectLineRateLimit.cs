@@ -19,8 +19,12 @@ public sealed class DirectLineRateLimit(IOptions<DirectLineOptions> options) : I
 
     private readonly DirectLineRateLimitOptions _limits = options.Value.RateLimit;
 
-    public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected => static async (context, _) =>
+    public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected => RejectAsync;
+
+    /// <summary>429 with <c>Retry-After</c> (seconds), in Direct Line's dialect under /v3/directline and as ProblemDetails elsewhere.</summary>
+    public static async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(context);
         var http = context.HttpContext;
         var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 1;
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
@@ -33,7 +37,7 @@ public sealed class DirectLineRateLimit(IOptions<DirectLineOptions> options) : I
         {
             await TypedResults.Problem(message, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests").ExecuteAsync(http);
         }
-    };
+    }
 
     public RateLimitPartition<string> GetPartition(HttpContext httpContext)
     {

@@ -1,18 +1,28 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
 namespace FaqBot.Channels.DirectLine;
 
 public static class DirectLineSetup
 {
-    /// <summary>Options (validated on start), tokens and their signing key, the rate-limit policy, WebSocket keep-alive.</summary>
-    public static IServiceCollection AddDirectLine(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>Options (validated on start), tokens and their signing key, authentication, the rate-limit policy, WebSocket keep-alive.</summary>
+    public static IServiceCollection AddDirectLine(this IServiceCollection services, IConfiguration configuration, string root)
     {
         services.AddOptions<DirectLineOptions>().Bind(configuration.GetSection(DirectLineOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DirectLineOptions>, DirectLineOptionsValidator>();
+        var keys = KeyFolder.FromConfiguration(configuration, root);
+        services.AddSingleton(keys);
+        services.AddDataProtection().SetApplicationName("FaqBot").PersistKeysToFileSystem(new DirectoryInfo(keys.Path));
         services.AddSingleton<DirectLineSigningKey>();
         services.AddSingleton<DirectLineTokens>();
         services.AddHostedService<SigningKeyLoader>();
         services.AddRateLimiter(options => options.AddPolicy<string, DirectLineRateLimit>(DirectLineRateLimit.PolicyName));
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, DirectLineAuthenticationHandler>(DirectLineAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddPolicy(DirectLineAuthenticationHandler.Policy, policy => policy
+            .AddAuthenticationSchemes(DirectLineAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser()
+            .RequireAssertion(DirectLineAuthenticationHandler.OwnsRouteConversation));
         services.Configure<WebSocketOptions>(options => options.KeepAliveInterval = TimeSpan.FromSeconds(30));
         return services;
     }

@@ -18,25 +18,12 @@ public static partial class DirectLineStream
     public static async Task<Results<EmptyHttpResult, JsonHttpResult<ErrorResponse>>> Connect(
         string conversationId,
         string? watermark,
-        string? t,
         HttpContext context,
-        DirectLineTokens tokens,
         ConversationService conversations,
         ConversationFeed feed,
         IHostApplicationLifetime lifetime,
         ILoggerFactory loggers)
     {
-        var auth = await tokens.AuthenticateAsync(t, conversationId, stream: true);
-        if (auth.Error is { } error)
-        {
-            return error;
-        }
-
-        if (await conversations.Store.GetAsync(conversationId) is null)
-        {
-            return DirectLineError.ConversationNotFound(conversationId);
-        }
-
         if (DirectLineEndpoints.ParseWatermark(watermark) is not { } after)
         {
             return DirectLineEndpoints.WatermarkError();
@@ -51,7 +38,7 @@ public static partial class DirectLineStream
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping, context.RequestAborted);
         using var subscription = feed.Subscribe(conversationId); // before reading the backlog, so nothing falls between
-        LogOpened(logger, conversationId, after);
+        LogOpened(logger, new Privacy.ConversationRef(conversationId), after);
 
         var reading = DrainClientAsync(socket, stop);
         var sent = after;
@@ -85,7 +72,7 @@ public static partial class DirectLineStream
         }
 
         await CloseAsync(socket, reading, lifetime.ApplicationStopping.IsCancellationRequested);
-        LogClosed(logger, conversationId, sent);
+        LogClosed(logger, new Privacy.ConversationRef(conversationId), sent);
         return TypedResults.Empty;
     }
 
@@ -153,8 +140,8 @@ public static partial class DirectLineStream
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stream opened for conversation {ConversationId} from watermark {Watermark}")]
-    private static partial void LogOpened(ILogger logger, string conversationId, long watermark);
+    private static partial void LogOpened(ILogger logger, Privacy.ConversationRef conversationId, long watermark);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stream closed for conversation {ConversationId} at watermark {Watermark}")]
-    private static partial void LogClosed(ILogger logger, string conversationId, long watermark);
+    private static partial void LogClosed(ILogger logger, Privacy.ConversationRef conversationId, long watermark);
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.DataProtection;
 using FaqBot.Storage;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -9,7 +10,22 @@ using Microsoft.IdentityModel.Tokens;
 namespace FaqBot.Channels.DirectLine;
 
 /// <summary>Who is calling: the holder of the bot-wide secret, or of a token for one conversation and one user.</summary>
-public sealed record DirectLineCaller(bool IsSecret, string? ConversationId, string? UserId);
+public sealed record DirectLineCaller(bool IsSecret, string? ConversationId, string? UserId)
+{
+    /// <summary>The caller that <see cref="DirectLineAuthenticationHandler"/> put on the request's identity, or null.</summary>
+    public static DirectLineCaller? From(ClaimsPrincipal principal)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        if (principal.Identity is not { IsAuthenticated: true, AuthenticationType: DirectLineAuthenticationHandler.SchemeName })
+        {
+            return null;
+        }
+
+        return principal.HasClaim(DirectLineAuthenticationHandler.SecretClaim, "true")
+            ? new DirectLineCaller(true, null, null)
+            : new DirectLineCaller(false, principal.FindFirstValue(DirectLineTokens.ConversationClaim), principal.FindFirstValue(DirectLineTokens.UserClaim));
+    }
+}
 
 /// <summary>What checking a credential gave: a caller, or the error to answer with.</summary>
 public readonly record struct DirectLineAuth(DirectLineCaller? Caller, Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<ErrorResponse>? Error);
@@ -130,45 +146,73 @@ public sealed class DirectLineTokens(IOptions<DirectLineOptions> options, Direct
 }
 
 /// <summary>
-/// The HS256 key that signs tokens: <c>DirectLine:SigningKey</c> when configured, otherwise a random
-/// key generated once and kept in the database (data/), so a restart keeps tokens valid.
-/// Loaded once, on first use or at start (<see cref="DirectLineSetup"/>), whichever comes first.
+/// The HS256 key that signs tokens: <c>DirectLine:SigningKey</c> when configured, otherwise a random key
+/// generated once and kept, encrypted with ASP.NET Core Data Protection, in the keys folder
+/// (<c>DataProtection:KeysPath</c>, default <c>data/keys</c>, 0700) - never beside the transcripts in the
+/// database, so a copy of the database cannot mint tokens. Loaded once, on first use or at start.
 /// </summary>
 public sealed partial class DirectLineSigningKey
 {
+    public const string FileName = "directline-signing.key";
     private readonly Lazy<Task<SymmetricSecurityKey>> _key;
 
-    public DirectLineSigningKey(IOptions<DirectLineOptions> options, SqliteDatabase database, ILogger<DirectLineSigningKey> logger) =>
-        _key = new(() => LoadAsync(options.Value, database, logger));
+    public DirectLineSigningKey(IOptions<DirectLineOptions> options, KeyFolder folder, IDataProtectionProvider protection, SqliteDatabase database, ILogger<DirectLineSigningKey> logger) =>
+        _key = new(() => LoadAsync(options.Value, folder, protection.CreateProtector("FaqBot.DirectLine.SigningKey"), database, logger));
 
     public Task<SymmetricSecurityKey> GetAsync() => _key.Value;
 
-    private static async Task<SymmetricSecurityKey> LoadAsync(DirectLineOptions options, SqliteDatabase database, ILogger logger)
+    private static async Task<SymmetricSecurityKey> LoadAsync(DirectLineOptions options, KeyFolder folder, IDataProtector protector, SqliteDatabase database, ILogger logger)
     {
+        // Earlier versions kept a generated key in the database: it goes, whatever the key's source now.
+        await database.ExecuteAsync("DROP TABLE IF EXISTS channel_keys");
         if (DirectLineOptionsValidator.DecodeKey(options.SigningKey) is { Length: >= 32 } configured)
         {
             return new SymmetricSecurityKey(configured);
         }
 
-        await using var connection = await database.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            CREATE TABLE IF NOT EXISTS channel_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL, created_at TEXT NOT NULL);
-            INSERT INTO channel_keys (name, value, created_at) VALUES ('directline-signing', $value, $at) ON CONFLICT(name) DO NOTHING;
-            SELECT value FROM channel_keys WHERE name = 'directline-signing';
-            """;
-        var generated = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        command.Parameters.AddWithValue("$value", generated);
-        command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-        var stored = (string)(await command.ExecuteScalarAsync())!;
-        if (stored == generated)
+        var path = Path.Combine(folder.Path, FileName);
+        try
         {
-            LogGenerated(logger);
-        }
+            var generated = RandomNumberGenerator.GetBytes(32);
+            var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                create.UnixCreateMode = SqliteDatabase.FileMode;
+            }
 
-        return new SymmetricSecurityKey(Convert.FromBase64String(stored));
+            await using (var file = new FileStream(path, create))
+            await using (var writer = new StreamWriter(file))
+            {
+                await writer.WriteAsync(protector.Protect(Convert.ToBase64String(generated)));
+            }
+
+            LogGenerated(logger);
+            return new SymmetricSecurityKey(generated);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return new SymmetricSecurityKey(Convert.FromBase64String(protector.Unprotect((await File.ReadAllTextAsync(path)).Trim())));
+        }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Generated a Direct Line signing key and stored it in the database (set DirectLine:SigningKey to manage it yourself)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generated a Direct Line signing key in the keys folder, protected by Data Protection (set DirectLine:SigningKey to manage it yourself)")]
     private static partial void LogGenerated(ILogger logger);
+}
+
+/// <summary>
+/// The folder of secrets that are not configuration: the Data Protection key ring and the generated token
+/// signing key. <c>DataProtection:KeysPath</c> (relative to the content root), created 0700.
+/// </summary>
+public sealed class KeyFolder
+{
+    public KeyFolder(string path)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        SqliteDatabase.CreatePrivateFolder(Path);
+    }
+
+    public string Path { get; }
+
+    public static KeyFolder FromConfiguration(IConfiguration configuration, string root) =>
+        new(System.IO.Path.Combine(root, configuration["DataProtection:KeysPath"] is { Length: > 0 } configured ? configured : "data/keys"));
 }
