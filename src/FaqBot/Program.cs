@@ -1,8 +1,10 @@
+using FaqBot.Articles;
 using FaqBot.Ask;
 using FaqBot.Channels.BotConnector;
 using FaqBot.Channels.DirectLine;
 using FaqBot.Commands;
 using FaqBot.Hosting;
+using FaqBot.Site;
 using FaqBot.Staff;
 
 var command = CommandLine.Parse(args);
@@ -15,6 +17,7 @@ builder.Services.AddConversation(builder.Configuration, root);
 builder.Services.AddDirectLine(builder.Configuration);
 builder.Services.AddBotConnector(builder.Configuration);
 builder.Services.AddStaff(builder.Configuration);
+builder.Services.AddSiteAssets();
 
 var app = builder.Build();
 if (command is not null)
@@ -34,6 +37,9 @@ app.MapAsk();
 app.MapDirectLine();
 app.MapBotConnector();
 app.MapStaff();
+app.MapArticles();
+app.MapSiteAssets();
+app.LogAddressOnStart();
 
 await app.RunAsync();
 return 0;

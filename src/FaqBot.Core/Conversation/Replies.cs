@@ -17,9 +17,10 @@ public static class Replies
     public const string ConnectingYou = "Connecting you with our care team. A person will join this chat as soon as they can; you can keep writing here in the meantime.";
     public const string StillQueued = "You're in line for our care team, and a person will join this chat as soon as they can. You can keep writing here.";
 
+    /// <summary>Short enough for a phone's first screen; the starter questions follow as buttons, with no lead-in that would dangle once they are gone.</summary>
     public static string Welcome(ClinicOptions clinic) =>
-        $"Hi, I'm the {clinic.Name} assistant. I answer questions about ketamine infusions by quoting our clinic's articles, and I can connect you with our care team. " +
-        $"I'm not a clinician and this isn't medical advice.\n\n**If you are in crisis, call or text 988. In an emergency, call 911.**\n\nYou could start with:";
+        $"Hi, I'm the {clinic.Name} assistant. I answer questions about ketamine infusions by quoting our articles, and I can connect you with our care team. " +
+        "I'm not a clinician and this isn't medical advice. **In a crisis, call or text 988. In an emergency, call 911.**";
 
     public static string Greeting(ClinicOptions clinic) => $"Hello! I can answer questions about ketamine infusions from {clinic.Name}'s articles. What would you like to know?";
 

@@ -175,7 +175,8 @@ public sealed class TurnHandler(
             text = $"{text}\n\n{Replies.CrisisFooter(clinic.Value)}";
         }
 
-        var reply = Say(text) with { Entities = [CitationEntity.Create(answer.Citations, key)] };
+        var articles = knowledge.Current.Knowledge.Articles;
+        var reply = Say(text) with { Entities = [CitationEntity.Create(answer.Citations, key, source => articles.FirstOrDefault(a => a.Source == source))] };
         var first = answer.Citations[0];
         var record = new AnswerRecord(key, question, Outcomes.Answer, answer.Citations.Select(c => c.Passage).ToList());
         var next = state with

@@ -76,7 +76,7 @@ public sealed partial class HandoffService(
         }
 
         return await ChangeAsync(conversationId, state => IsOwner(state, staff)
-            ? Change(state, new Activity { Text = HandoffTexts.FromStaff(staff.Name, body), TextFormat = "plain", From = StaffAccount(staff) })
+            ? Change(state, new Activity { Text = body, TextFormat = "plain", From = StaffAccount(staff) })
             : Refuse("Only the staff member who claimed this conversation can reply in it. Claim it first."), ct);
     }
 

@@ -8,8 +8,8 @@ public static class HandoffTexts
     public const string SafetyFooter = "If you are in danger, call 911. For a mental-health crisis, call or text 988.";
 
     /// <summary>
-    /// A staff message as the patient sees it. The name is in the text as well as in <c>from.name</c>:
-    /// Web Chat shows no sender names by default, and other channels may not either.
+    /// A staff message for a channel that shows no sender names (Bot Framework channels). Stored messages keep the
+    /// staff member's words only, with the name in <c>from.name</c>: the chat page and the console show it once.
     /// </summary>
     public static string FromStaff(string staffName, string text) => $"{staffName} (care team): {text}";
 

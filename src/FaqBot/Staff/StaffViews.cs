@@ -123,7 +123,7 @@ public static class StaffViews
         return [.. claims.Select(c => new CitedPassage(
             c["position"]?.ToString(),
             c["appearance"]?["name"]?.ToString() ?? c["name"]?.ToString(),
-            c["appearance"]?["text"]?.ToString()))];
+            c["text"]?.ToString() ?? c["appearance"]?["text"]?.ToString()))];
     }
 
     /// <summary>An event's value, or for a feedback event the reaction. Transcript attachments are left out.</summary>

@@ -229,7 +229,7 @@ public sealed class HandoffFlowTests
         Assert.Equal(2, queue.Count);
         var staffed = Assert.Single(queue, q => q.ConversationId == id);
         Assert.Equal(("withStaff", new OwnerView(samAccount.Id, "Sam")), (staffed.State, staffed.Owner));
-        string[] expected = ["I need to talk to someone", "Sam from the care team has joined the chat.", "Sam (care team): I'm here. What's on your mind?", "I feel nervous about Thursday"];
+        string[] expected = ["I need to talk to someone", "Sam from the care team has joined the chat.", "I'm here. What's on your mind?", "I feel nervous about Thursday"];
         Assert.Equal(expected, detail.Transcript
             .Where(e => (e.Type == ActivityTypes.Message && e.Sender is "patient" or "staff") || e.Text?.Contains("joined", StringComparison.Ordinal) == true)
             .Select(e => e.Text ?? "").ToArray());

@@ -66,7 +66,7 @@ public sealed class StaffConsoleBrowserTests
         await StaffBrowser.ScreenshotAsync(page, "staff-3-handed-back.png");
 
         var log = await StaffKit.LogAsync(server, id);
-        var reply = Assert.Single(log, a => a.Text == "Sam (care team): Hi, I'm Sam from the care team. I'm here with you.");
+        var reply = Assert.Single(log, a => a.Text == "Hi, I'm Sam from the care team. I'm here with you.");
         Assert.Equal(new ChannelAccount($"staff:{sam.Id}", "Sam", RoleTypes.Bot), reply.From);
         Assert.Equal(HandoffState.Bot, (await StaffKit.StateAsync(server, id))!.Handoff);
         Assert.Empty(scriptErrors);
