@@ -75,7 +75,7 @@ public sealed class TurnHandler(
         // The callback dialogue (name, contact, consent) takes the patient's answers until it ends.
         if (CallbackFlow.IsActive(state))
         {
-            var step = CallbackFlow.Handle(state, text);
+            var step = CallbackFlow.Handle(state, text, askedForPerson: intents.Classify(text).Kind == IntentKind.AskForPerson);
             return new TurnResult(step.State, [step.ToActivity()], Outcomes.Handoff) { Reason = state.Escalation?.Reason };
         }
 

@@ -4,6 +4,7 @@ using System.Security.Claims;
 using FaqBot.Conversation;
 using FaqBot.Handoff;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace FaqBot.Staff;
 
@@ -93,7 +94,7 @@ public static class StaffEndpoints
         return TypedResults.Ok(StaffViews.Order(items));
     }
 
-    public static async Task<Results<Ok<ConversationDetail>, ProblemHttpResult>> Conversation(string id, IConversationStore store, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Ok<ConversationDetail>, ProblemHttpResult>> Conversation(string id, IConversationStore store, IOptions<ClinicOptions> clinic, TimeProvider time, CancellationToken ct)
     {
         if (await store.GetAsync(id, ct) is not { } state)
         {
@@ -107,7 +108,7 @@ public static class StaffEndpoints
             StaffViews.Summary(state, transcript, time.GetUtcNow()),
             entries,
             [.. feedback.Select(StaffViews.View)],
-            StaffViews.Brief(state, entries, feedback)));
+            StaffViews.Brief(state, entries, feedback, TimeZoneInfo.FindSystemTimeZoneById(clinic.Value.TimeZone))));
     }
 
     public static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> Claim(string id, ClaimsPrincipal user, HandoffService handoff, IConversationStore store, TimeProvider time, CancellationToken ct) =>
