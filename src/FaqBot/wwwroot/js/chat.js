@@ -160,6 +160,36 @@
     };
   }
 
+  // Web Chat groups messages by role, and a group's avatar is its first message's: a staff member's messages
+  // (role "bot" on the wire) start a group of their own, so they get their own avatar.
+  function groupActivitiesMiddleware() {
+    return function (next) {
+      return function (args) {
+        var groups = next(args);
+        if (!groups || !groups.sender) {
+          return groups;
+        }
+
+        var sender = [];
+        groups.sender.forEach(function (group) {
+          var current = null;
+          var currentKey = null;
+          group.forEach(function (activity) {
+            var key = isStaff(activity) ? activity.from.id : 'same';
+            if (!current || key !== currentKey) {
+              current = [];
+              currentKey = key;
+              sender.push(current);
+            }
+
+            current.push(activity);
+          });
+        });
+        return Object.assign({}, groups, { sender: sender });
+      };
+    };
+  }
+
   function notify(dispatch, id, message) {
     dispatch({ type: 'WEB_CHAT/SET_NOTIFICATION', payload: { id: id, level: 'error', message: message } });
   }
@@ -229,6 +259,7 @@
       store: createStore(directLineRef),
       activityMiddleware: activityMiddleware,
       avatarMiddleware: avatarMiddleware,
+      groupActivitiesMiddleware: groupActivitiesMiddleware,
       locale: 'en-US',
       styleOptions: {
         accent: site.primaryColor,
