@@ -42,7 +42,7 @@ public sealed class StaffConsoleBrowserTests
         await first.GetByRole(AriaRole.Button).FocusAsync();
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator("#transcript")).ToContainTextAsync("I don't want to be alive anymore");
-        await Expect(page.Locator("#transcript")).ToContainTextAsync("If you are in crisis, call or text 988.");
+        await Expect(page.Locator("#transcript")).ToContainTextAsync("In a crisis, call or text 988.");
         await Expect(page.Locator("#transcript")).Not.ToContainTextAsync("**"); // the assistant's Markdown reads as plain text
         await page.GetByRole(AriaRole.Button, new() { Name = "Claim" }).ClickAsync();
         await Expect(page.Locator("#reply")).ToBeEnabledAsync();
