@@ -1,8 +1,10 @@
+using FaqBot.Articles;
 using FaqBot.Ask;
 using FaqBot.Channels.BotConnector;
 using FaqBot.Channels.DirectLine;
 using FaqBot.Commands;
 using FaqBot.Hosting;
+using FaqBot.Site;
 using FaqBot.Staff;
 
 var command = CommandLine.Parse(args);
@@ -19,6 +21,7 @@ builder.Services.AddStaff(builder.Configuration);
 builder.Services.AddPrivacy(builder.Configuration);
 builder.Services.AddAnonymousRateLimits(builder.Configuration);
 builder.Services.AddTransportSecurity(builder.Configuration);
+builder.Services.AddSiteAssets();
 
 var app = builder.Build();
 if (command is not null)
@@ -42,6 +45,9 @@ app.MapAsk();
 app.MapDirectLine();
 app.MapBotConnector();
 app.MapStaff();
+app.MapArticles();
+app.MapSiteAssets();
+app.LogAddressOnStart();
 
 await app.RunAsync();
 return 0;

@@ -77,7 +77,10 @@ public sealed class AnswerComposer(IOptions<SearchOptions> options)
         return new Answer(Outcomes.Answer, result.Confidence, cited.Select(ToCitation).ToList(), []);
     }
 
-    /// <summary>Markdown for Web Chat: each passage quoted with a [n] marker, then the sources named, then the definitions.</summary>
+    /// <summary>
+    /// Markdown for Web Chat: each passage in quotation marks with a [n] marker (no block quote, so it reads full width
+    /// on a phone), then the definitions. Sources are named by Web Chat's own citation list, not repeated in the text.
+    /// </summary>
     public static string ToMarkdown(IReadOnlyList<Citation> citations, string? lead = null)
     {
         ArgumentNullException.ThrowIfNull(citations);
@@ -95,12 +98,9 @@ public sealed class AnswerComposer(IOptions<SearchOptions> options)
                 text.Append(StoryLabel).Append("\n\n");
             }
 
-            text.Append("> ").Append(quote).Append(" [").Append(i + 1).Append("]\n\n");
+            text.Append('“').Append(quote).Append("” [").Append(i + 1).Append("]\n\n");
         }
 
-        text.Append(citations.Count == 1 ? "Source: " : "Sources: ");
-        text.AppendJoin("; ", citations.Select((c, i) => $"[{i + 1}] *{c.Title}*, “{c.Section}”"));
-        text.Append("\n\n");
         for (var i = 0; i < citations.Count; i++)
         {
             text.Append('[').Append(i + 1).Append("]: cite:").Append(i + 1).Append(" \"")

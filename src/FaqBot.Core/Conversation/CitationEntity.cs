@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using FaqBot.Answering;
+using FaqBot.Knowledge;
 
 namespace FaqBot.Conversation;
 
@@ -11,22 +12,36 @@ public static class CitationEntity
 {
     private const string FeedbackPrefix = "urn:faqbot:feedback:";
 
-    public static JsonObject Create(IReadOnlyList<Citation> citations, string answerKey)
+    /// <summary>
+    /// One Claim per citation: <c>appearance.name</c> (article and section), <c>appearance.abstract</c> (the quoted
+    /// passage inside its paragraph), <c>appearance.text</c> (the popup: that paragraph, the reviewed date and a link
+    /// to the article page opened at the passage) and the verbatim passage as the Claim's own <c>text</c>.
+    /// The article's address is the Claim's <c>url</c>, not <c>appearance.url</c>: in Web Chat 4.18.1 an
+    /// <c>appearance.url</c> replaces the popup with a bare link (shared/protocol, section 4.1).
+    /// </summary>
+    /// <param name="articleOf">The loaded article a citation quotes, by source (null if it is gone).</param>
+    public static JsonObject Create(IReadOnlyList<Citation> citations, string answerKey, Func<string, Article?>? articleOf = null)
     {
         ArgumentNullException.ThrowIfNull(citations);
         var claims = new JsonArray();
         for (var i = 0; i < citations.Count; i++)
         {
+            var citation = citations[i];
+            var quote = articleOf?.Invoke(citation.Source) is { } article ? ArticleQuote.Of(citation, article) : null;
+            var appearance = new JsonObject
+            {
+                ["@type"] = "DigitalDocument",
+                ["name"] = AnswerComposer.Label(citation),
+                ["abstract"] = quote?.ToMarkdown() ?? citation.Passage,
+                ["text"] = quote is null ? citation.Passage : PopupText(citation, quote),
+            };
             var claim = new JsonObject
             {
                 ["@type"] = "Claim",
                 ["position"] = i + 1,
-                ["appearance"] = new JsonObject
-                {
-                    ["@type"] = "DigitalDocument",
-                    ["name"] = AnswerComposer.Label(citations[i]),
-                    ["text"] = citations[i].Passage,
-                },
+                ["text"] = citation.Passage,
+                ["url"] = ArticleQuote.UrlOf(citation),
+                ["appearance"] = appearance,
             };
             if (i == 0)
             {
@@ -50,6 +65,11 @@ public static class CitationEntity
             },
         };
     }
+
+    /// <summary>The popup body (Markdown): the passage in its paragraph, where it is from, and the way to the article.</summary>
+    private static string PopupText(Citation citation, ArticleQuote quote) =>
+        $"{quote.ToMarkdown()}\n\n*{citation.Title}*, section “{citation.Section}”. Reviewed {quote.ReviewedText}.\n\n" +
+        $"[Read it in the article]({quote.Url})";
 
     /// <summary>The answer key inside a feedback action's @id, or null when it is not ours.</summary>
     public static string? KeyFromActionId(string actionId)

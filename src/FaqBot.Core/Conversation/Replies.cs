@@ -14,12 +14,14 @@ public static class Replies
     public const string NotCovered = "I'm sorry, our articles don't cover that, and I only answer from them. These are close to what I can answer:";
     public const string OfferPersonAfterMisses = "I'm still not finding that in our articles. Would you like to talk with a member of our care team?";
     public const string SorryOfferPerson = "I'm sorry that wasn't helpful. Would you like to talk with a member of our care team?";
-    public const string ConnectingYou = "Connecting you with our care team. A person will join this chat as soon as they can; you can keep writing here in the meantime.";
-    public const string StillQueued = "You're in line for our care team, and a person will join this chat as soon as they can. You can keep writing here.";
+    /// <summary>The turn's own words on a handoff; what happens next (who comes, when, or a callback) is added to the same message by the handoff recorder.</summary>
+    public const string ConnectingYou = "Of course. I'm passing this chat to our care team.";
+    public const string StillQueued = "You're already waiting for our care team, and they will see everything you write here.";
 
+    /// <summary>Short enough for a phone's first screen; the starter questions follow as buttons, with no lead-in that would dangle once they are gone.</summary>
     public static string Welcome(ClinicOptions clinic) =>
-        $"Hi, I'm the {clinic.Name} assistant. I answer questions about ketamine infusions by quoting our clinic's articles, and I can connect you with our care team. " +
-        $"I'm not a clinician and this isn't medical advice.\n\n**If you are in crisis, call or text 988. In an emergency, call 911.**\n\nYou could start with:";
+        $"Hi, I'm the {clinic.Name} assistant. I answer questions about ketamine infusions by quoting our articles, and I can connect you with our care team. " +
+        "I'm not a clinician and this isn't medical advice. **In a crisis, call or text 988. In an emergency, call 911.**";
 
     public static string Greeting(ClinicOptions clinic) => $"Hello! I can answer questions about ketamine infusions from {clinic.Name}'s articles. What would you like to know?";
 
@@ -43,7 +45,7 @@ public static class Replies
         "cost" or "payment" or "insurance" => "Prices, payment and insurance are best answered by our care team.",
         "booking" => "Our care team handles appointments, rescheduling and cancellations.",
         _ => "That's a question for our care team rather than our articles.",
-    } + "\n\n" + ConnectingYou;
+    };
 
     public const string CrisisHeading = "You deserve support right now";
     public const string EmergencyHeading = "This may be a medical emergency";

@@ -81,7 +81,7 @@ public sealed class TurnHandler(
         // The callback dialogue (name, contact, consent) takes the patient's answers until it ends.
         if (CallbackFlow.IsActive(state))
         {
-            var step = CallbackFlow.Handle(state, text);
+            var step = CallbackFlow.Handle(state, text, askedForPerson: intents.Classify(text).Kind == IntentKind.AskForPerson);
             return new TurnResult(step.State, [step.ToActivity()], Outcomes.Handoff) { Reason = state.Escalation?.Reason };
         }
 
@@ -202,7 +202,8 @@ public sealed class TurnHandler(
             text = $"{text}\n\n{Replies.CrisisFooter(clinic.Value)}";
         }
 
-        var reply = Say(text) with { Entities = [CitationEntity.Create(answer.Citations, key)] };
+        var articles = knowledge.Current.Knowledge.Articles;
+        var reply = Say(text) with { Entities = [CitationEntity.Create(answer.Citations, key, source => articles.FirstOrDefault(a => a.Source == source))] };
         var first = answer.Citations[0];
         var record = new AnswerRecord(key, question, Outcomes.Answer, answer.Citations.Select(c => c.Passage).ToList());
         var next = state with

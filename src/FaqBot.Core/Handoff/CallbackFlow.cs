@@ -50,7 +50,10 @@ public static partial class CallbackFlow
     }
 
     /// <summary>Takes the patient's answer to the current callback question.</summary>
-    public static CallbackStep Handle(ConversationState state, string? text)
+    /// <param name="askedForPerson">The text asks for a person ("actually I want to talk to someone now"): the patient
+    /// is told why a callback is the way to a person now and asked the same question again, unless the text also
+    /// answers it (a phone number, a yes).</param>
+    public static CallbackStep Handle(ConversationState state, string? text, bool askedForPerson = false)
     {
         ArgumentNullException.ThrowIfNull(state);
         var answer = Normalize(text);
@@ -67,6 +70,11 @@ public static partial class CallbackFlow
         switch (state.Pending)
         {
             case PendingPrompts.CallbackName:
+                if (askedForPerson)
+                {
+                    return new CallbackStep(state, $"{HandoffTexts.PersonNotAvailableNow} What name should we ask for? (Or say \"cancel\" to stop.)", [HandoffTexts.Decline]);
+                }
+
                 if (CleanName(text) is not { } name)
                 {
                     return new CallbackStep(state, "Please tell me just the name we should ask for (for example: Alex), or say \"no thanks\".", [HandoffTexts.Decline]);
@@ -78,7 +86,13 @@ public static partial class CallbackFlow
                     [HandoffTexts.Decline]);
 
             case PendingPrompts.CallbackContact:
-                if (FindContact(text) is not { } contact)
+                var contact = FindContact(text);
+                if (contact is null && askedForPerson)
+                {
+                    return new CallbackStep(state, $"{HandoffTexts.PersonNotAvailableNow} What phone number or email address should we use? (Or say \"cancel\" to stop.)", [HandoffTexts.Decline]);
+                }
+
+                if (contact is null)
                 {
                     return new CallbackStep(state, "That doesn't look like a phone number or an email address. Please type one like (555) 123-4567 or name@example.com, or say \"no thanks\".", [HandoffTexts.Decline]);
                 }
@@ -89,6 +103,11 @@ public static partial class CallbackFlow
                     ["Yes", "No"]);
 
             case PendingPrompts.CallbackConsent:
+                if (!Yes.Contains(answer) && askedForPerson)
+                {
+                    return new CallbackStep(state, $"{HandoffTexts.PersonNotAvailableNow} May they contact you at {draft.Contact}? Please answer yes or no.", ["Yes", "No"]);
+                }
+
                 if (!Yes.Contains(answer))
                 {
                     return new CallbackStep(state, "Please answer yes if our care team may contact you, or no if they may not.", ["Yes", "No"]);

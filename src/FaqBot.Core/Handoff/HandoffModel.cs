@@ -44,7 +44,9 @@ public sealed record Escalation(string Reason, int Priority, DateTimeOffset At, 
 public sealed record StaffRef(string Id, string Name);
 
 /// <summary>Whether a person can take a chat now (duty hours and who is signed in).</summary>
-public sealed record StaffAvailability(bool Available, DateTimeOffset? NextAvailable);
+/// <param name="OnDuty">Within duty hours now (whether or not anyone has the console open).</param>
+/// <param name="TypicalWait">How long recent patients waited for a person, when there is a recent history.</param>
+public sealed record StaffAvailability(bool Available, DateTimeOffset? NextAvailable, bool OnDuty = false, TimeSpan? TypicalWait = null);
 
 public interface IStaffAvailability
 {

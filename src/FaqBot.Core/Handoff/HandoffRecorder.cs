@@ -54,12 +54,19 @@ public sealed partial class HandoffRecorder(
         // (or is not) watching and names 988 and 911; the chat waits at the top of the queue.
         if (entering && after.Handoff == HandoffState.Queued && !CallbackFlow.IsActive(after) && !EscalationReasons.IsSafety(after.Escalation?.Reason))
         {
+            // Exactly one "what happens next": a person is coming (with the typical wait), or when staff are next on
+            // duty and the callback offer. It completes the turn's own message rather than following it.
             var check = availability.Check(now);
             state = state with { CallbackOfferedAt = null };
+            var urgent = after.Escalation?.Reason is EscalationReasons.Crisis or EscalationReasons.Emergency;
             if (!check.Available)
             {
                 (state, var offer) = CallbackFlow.Offer(state, check, _zone, now, longWait: false);
-                result.Add(offer);
+                AddNextStep(result, offer, merge: !urgent);
+            }
+            else if (!urgent)
+            {
+                AddNextStep(result, new Activity { Type = ActivityTypes.Message, Text = HandoffTexts.Connecting(check.TypicalWait), TextFormat = "plain" }, merge: true);
             }
         }
 
@@ -75,6 +82,13 @@ public sealed partial class HandoffRecorder(
             LogCallbackFiled(logger, new Privacy.ConversationRef(after.ConversationId), id);
         }
 
+        if (after.Handoff == HandoffState.CallbackRequested && before.Handoff != HandoffState.CallbackRequested && after.Callback is { Consent: true })
+        {
+            // The confirmation says when to expect the call, from the duty hours.
+            var frame = new Activity { Type = ActivityTypes.Message, Text = HandoffTexts.CallbackTimeFrame(availability.Check(now), _zone, now), TextFormat = "plain" };
+            AddNextStep(result, frame, merge: true);
+        }
+
         if (after.Handoff == HandoffState.CallbackRequested && before.Handoff != HandoffState.CallbackRequested)
         {
             result.Add(HandoffEvents.Status(HandoffEvents.Failed, "No one could take the chat; a callback was offered."));
@@ -86,6 +100,39 @@ public sealed partial class HandoffRecorder(
         }
 
         return (state, result);
+    }
+
+    /// <summary>
+    /// Adds <paramref name="next"/> to what is said: appended to the last message of the turn when
+    /// <paramref name="merge"/> (one message, with <paramref name="next"/>'s buttons), else as a message of its own.
+    /// </summary>
+    private static void AddNextStep(List<Activity> outgoing, Activity next, bool merge)
+    {
+        var last = outgoing.FindLastIndex(a => a.Type is null or ActivityTypes.Message && !string.IsNullOrEmpty(a.Text) && a.Attachments is not { Count: > 0 });
+        if (!merge || last < 0)
+        {
+            outgoing.Add(next);
+            return;
+        }
+
+        var said = outgoing[last];
+        var (lead, tail) = SplitSafetyFooter(said.Text!);
+        outgoing[last] = said with
+        {
+            Text = $"{lead}\n\n{next.Text}{tail}",
+            TextFormat = said.TextFormat == "markdown" || next.TextFormat == "markdown" ? "markdown" : said.TextFormat,
+            SuggestedActions = next.SuggestedActions ?? said.SuggestedActions,
+            InputHint = next.InputHint ?? said.InputHint,
+        };
+    }
+
+    /// <summary>Keeps the safety footer last when a message grows.</summary>
+    private static (string Lead, string Tail) SplitSafetyFooter(string text)
+    {
+        var at = text.LastIndexOf(HandoffTexts.SafetyFooter, StringComparison.Ordinal);
+        return at > 0 && at + HandoffTexts.SafetyFooter.Length == text.Length
+            ? (text[..at].TrimEnd(), $"\n\n{HandoffTexts.SafetyFooter}")
+            : (text.TrimEnd(), "");
     }
 
     public static bool IsWithHumans(HandoffState state) =>

@@ -28,7 +28,8 @@ public sealed partial class HandoffService(
     IOptions<StaffOptions> options,
     IOptions<ClinicOptions> clinic,
     TimeProvider time,
-    ILogger<HandoffService> logger)
+    ILogger<HandoffService> logger,
+    ClaimHistory? claims = null)
 {
     public const int MaxMessageLength = 4000;
 
@@ -43,7 +44,25 @@ public sealed partial class HandoffService(
     public async Task<HandoffResult> ClaimAsync(string conversationId, StaffRef staff, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(staff);
-        var result = await ChangeAsync(conversationId, state => state.Handoff switch
+        DateTimeOffset? waitedSince = null;
+        var result = await ChangeAsync(conversationId, state =>
+        {
+            waitedSince = state.Handoff == HandoffState.Queued ? state.Escalation?.At : null; // for the typical wait patients are told
+            return Claim(state, staff);
+        }, ct);
+        if (result.Outcome == HandoffOutcome.Done)
+        {
+            LogClaimed(logger, new Privacy.ConversationRef(conversationId), staff.Id);
+            if (waitedSince is { } since)
+            {
+                claims?.Record(time.GetUtcNow(), time.GetUtcNow() - since);
+            }
+        }
+
+        return result;
+    }
+
+    private static Decision Claim(ConversationState state, StaffRef staff) => state.Handoff switch
         {
             HandoffState.WithStaff when state.Owner?.Id == staff.Id => Unchanged(),
             HandoffState.WithStaff => Refuse($"{state.Owner?.Name ?? "Another staff member"} is already talking with this patient."),
@@ -57,14 +76,7 @@ public sealed partial class HandoffService(
                 },
                 Say(HandoffTexts.Joined(staff.Name))),
             _ => Refuse("This conversation is not waiting for staff."),
-        }, ct);
-        if (result.Outcome == HandoffOutcome.Done)
-        {
-            LogClaimed(logger, new Privacy.ConversationRef(conversationId), staff.Id);
-        }
-
-        return result;
-    }
+        };
 
     public async Task<HandoffResult> SendAsync(string conversationId, StaffRef staff, string? text, CancellationToken ct = default)
     {
@@ -76,7 +88,7 @@ public sealed partial class HandoffService(
         }
 
         return await ChangeAsync(conversationId, state => IsOwner(state, staff)
-            ? Change(state, new Activity { Text = HandoffTexts.FromStaff(staff.Name, body), TextFormat = "plain", From = StaffAccount(staff) })
+            ? Change(state, new Activity { Text = body, TextFormat = "plain", From = StaffAccount(staff) })
             : Refuse("Only the staff member who claimed this conversation can reply in it. Claim it first."), ct);
     }
 

@@ -33,14 +33,52 @@ public sealed class StaffPresence
     }
 }
 
+/// <summary>
+/// How long patients waited between asking for a person and a staff member claiming the chat: the median of the
+/// claims of the last <see cref="Window"/> (at most <see cref="Keep"/>), or none without a recent history.
+/// Kept in memory: after a restart the bot simply gives no figure until staff claim chats again.
+/// </summary>
+public sealed class ClaimHistory
+{
+    public const int Keep = 20;
+    public static readonly TimeSpan Window = TimeSpan.FromDays(1);
+
+    private readonly Queue<(DateTimeOffset At, TimeSpan Waited)> _claims = new();
+    private readonly Lock _gate = new();
+
+    public void Record(DateTimeOffset claimedAt, TimeSpan waited)
+    {
+        lock (_gate)
+        {
+            _claims.Enqueue((claimedAt, waited < TimeSpan.Zero ? TimeSpan.Zero : waited));
+            while (_claims.Count > Keep)
+            {
+                _claims.Dequeue();
+            }
+        }
+    }
+
+    public TimeSpan? TypicalWait(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            var recent = _claims.Where(c => now - c.At <= Window).Select(c => c.Waited).Order().ToList();
+            return recent.Count == 0 ? null : recent[recent.Count / 2];
+        }
+    }
+}
+
 /// <summary>Staff can take a chat when it is within duty hours and someone has the console open.</summary>
 public sealed class StaffAvailabilityService : IStaffAvailability
 {
     private readonly DutyHours _hours;
     private readonly StaffPresence _presence;
 
-    public StaffAvailabilityService(IOptions<StaffOptions> staff, IOptions<ClinicOptions> clinic, StaffPresence presence)
+    private readonly ClaimHistory? _claims;
+
+    public StaffAvailabilityService(IOptions<StaffOptions> staff, IOptions<ClinicOptions> clinic, StaffPresence presence, ClaimHistory? claims = null)
     {
+        _claims = claims;
         _hours = DutyHours.Parse(staff.Value.DutyHours);
         Zone = TimeZoneInfo.FindSystemTimeZoneById(clinic.Value.TimeZone);
         _presence = presence;
@@ -55,7 +93,9 @@ public sealed class StaffAvailabilityService : IStaffAvailability
             return new StaffAvailability(false, _hours.NextOpening(now, Zone));
         }
 
-        return _presence.AnyoneOnline ? new StaffAvailability(true, now) : new StaffAvailability(false, null);
+        return _presence.AnyoneOnline
+            ? new StaffAvailability(true, now, OnDuty: true, TypicalWait: _claims?.TypicalWait(now))
+            : new StaffAvailability(false, null, OnDuty: true);
     }
 }
 

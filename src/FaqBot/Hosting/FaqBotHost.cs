@@ -52,3 +52,27 @@ public static class FaqBotHost
         return Directory.GetCurrentDirectory();
     }
 }
+
+/// <summary>Says where to open FaqBot once it listens, so a first <c>dotnet run</c> is not a silent wait.</summary>
+public static partial class StartupLog
+{
+    public static void LogAddressOnStart(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FaqBot");
+            foreach (var address in addresses)
+            {
+                var url = address.Replace("://[::]", "://localhost", StringComparison.Ordinal).Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal);
+                url = url.TrimEnd('/');
+                LogReady(logger, url + "/", url + "/staff");
+            }
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "FaqBot is ready: open {ChatUrl} for the patient chat, {StaffUrl} for the care team console")]
+    private static partial void LogReady(ILogger logger, string chatUrl, string staffUrl);
+}

@@ -8,6 +8,7 @@ using FaqBot.Conversation;
 using FaqBot.Handoff;
 using FaqBot.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace FaqBot.Staff;
 
@@ -151,7 +152,7 @@ public static class StaffEndpoints
         return TypedResults.Ok(StaffViews.Order(items));
     }
 
-    public static async Task<Results<Ok<ConversationDetail>, ProblemHttpResult>> Conversation(string id, IConversationStore store, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Ok<ConversationDetail>, ProblemHttpResult>> Conversation(string id, IConversationStore store, IOptions<ClinicOptions> clinic, TimeProvider time, CancellationToken ct)
     {
         if (await store.GetAsync(id, ct) is not { } state)
         {
@@ -165,7 +166,7 @@ public static class StaffEndpoints
             StaffViews.Summary(state, transcript, time.GetUtcNow()),
             entries,
             [.. feedback.Select(StaffViews.View)],
-            StaffViews.Brief(state, entries, feedback)));
+            StaffViews.Brief(state, entries, feedback, TimeZoneInfo.FindSystemTimeZoneById(clinic.Value.TimeZone))));
     }
 
     public static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> Claim(string id, ClaimsPrincipal user, HandoffService handoff, IConversationStore store, TimeProvider time, CancellationToken ct) =>

@@ -16,6 +16,7 @@ public static class StaffSetup
         services.AddSingleton<IStaffDirectory, SqliteStaffDirectory>();
         services.AddSingleton<ICallbackStore, SqliteCallbackStore>();
         services.AddSingleton<StaffPresence>();
+        services.AddSingleton<ClaimHistory>();
         services.AddSingleton<IStaffAvailability, StaffAvailabilityService>();
         services.AddSingleton<HandoffRecorder>();
         services.AddSingleton<HandoffService>();

@@ -44,7 +44,8 @@ public static class StaffViews
     /// The short summary a staff member reads first: why the chat was escalated, what the patient asked, which
     /// article sections the assistant quoted, and the feedback given. Every line comes from the stored record.
     /// </summary>
-    public static IReadOnlyList<string> Brief(ConversationState state, IReadOnlyList<TranscriptEntry> transcript, IReadOnlyList<FeedbackRecord> feedback)
+    /// <param name="zone">The clinic's time zone: times are shown as patients and staff read them.</param>
+    public static IReadOnlyList<string> Brief(ConversationState state, IReadOnlyList<TranscriptEntry> transcript, IReadOnlyList<FeedbackRecord> feedback, TimeZoneInfo zone)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(transcript);
@@ -52,7 +53,7 @@ public static class StaffViews
         var lines = new List<string>();
         if (state.Escalation is { } escalation)
         {
-            lines.Add($"Escalated: {escalation.Reason} (priority {escalation.Priority}) at {escalation.At:HH:mm} UTC{(escalation.Rule is { } rule ? $", by the safety screen's {rule}" : "")}.");
+            lines.Add($"Escalated: {escalation.Reason} (priority {escalation.Priority}) at {HandoffTexts.ClinicTime(escalation.At, zone)}{(escalation.Rule is { } rule ? $", by the safety screen's {rule}" : "")}.");
         }
 
         var asked = transcript.Count(e => e.Sender == "patient" && e.Type == ActivityTypes.Message);
@@ -123,7 +124,7 @@ public static class StaffViews
         return [.. claims.Select(c => new CitedPassage(
             c["position"]?.ToString(),
             c["appearance"]?["name"]?.ToString() ?? c["name"]?.ToString(),
-            c["appearance"]?["text"]?.ToString()))];
+            c["text"]?.ToString() ?? c["appearance"]?["text"]?.ToString()))];
     }
 
     /// <summary>An event's value, or for a feedback event the reaction. Transcript attachments are left out.</summary>

@@ -58,7 +58,8 @@ public sealed class TurnHandlerTests : IDisposable
         Assert.Equal("", entity["@id"]!.GetValue<string>());
         var claim = entity["citation"]![0]!;
         Assert.Equal(1, claim["position"]!.GetValue<int>());
-        Assert.Equal(result.Citations[0].Passage, claim["appearance"]!["text"]!.GetValue<string>());
+        Assert.Equal(result.Citations[0].Passage, claim["text"]!.GetValue<string>());
+        Assert.Contains($"**{result.Citations[0].Passage.Replace("\n", " ", StringComparison.Ordinal)}**", claim["appearance"]!["text"]!.GetValue<string>(), StringComparison.Ordinal); // the popup: the passage inside its paragraph
         var actions = entity["potentialAction"]!.AsArray().Select(a => a!["@type"]!.GetValue<string>()).ToList();
         Assert.Equal(["LikeAction", "DislikeAction"], actions);
     }

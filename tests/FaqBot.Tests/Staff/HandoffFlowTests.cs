@@ -31,7 +31,7 @@ public sealed class HandoffFlowTests
         var state = (await StaffKit.StateAsync(server, id))!;
         Assert.Equal((HandoffState.Queued, PendingPrompts.CallbackName), (state.Handoff, state.Pending));
         Assert.Equal(SaturdayEvening, state.CallbackOfferedAt);
-        var offer = (await StaffKit.LogAsync(server, id))[^1];
+        var offer = (await StaffKit.LogAsync(server, id)).Last(a => a.Type == ActivityTypes.Message); // one message: the turn's words and the offer
         Assert.Equal(ActivityTypes.Message, offer.Type);
         Assert.Contains("Monday at 9:00 AM", offer.Text, StringComparison.Ordinal);
         Assert.Contains("no thanks", offer.Text, StringComparison.OrdinalIgnoreCase);
@@ -56,10 +56,11 @@ public sealed class HandoffFlowTests
         }
 
         Assert.Equal(PendingPrompts.CallbackName, (await StaffKit.StateAsync(server, nobodyWatching))!.Pending);
-        Assert.Contains("No one from our care team is free", (await StaffKit.LogAsync(server, nobodyWatching))[^1].Text, StringComparison.Ordinal);
+        Assert.Contains("No one from our care team is free", (await StaffKit.LogAsync(server, nobodyWatching)).Last(a => a.Type == ActivityTypes.Message).Text, StringComparison.Ordinal);
         var watchedState = (await StaffKit.StateAsync(server, watched))!;
         Assert.Equal((HandoffState.Queued, null, null), (watchedState.Handoff, watchedState.Pending, watchedState.CallbackOfferedAt));
-        Assert.Equal("Connecting you with our care team...", (await StaffKit.LogAsync(server, watched)).Last(a => a.Type == ActivityTypes.Message).Text);
+        var connecting = (await StaffKit.LogAsync(server, watched)).Last(a => a.Type == ActivityTypes.Message).Text;
+        Assert.Equal($"{Replies.ConnectingYou}\n\n{HandoffTexts.Connecting(null)}", connecting); // no claims yet: no wait figure
     }
 
     [Fact]
@@ -229,7 +230,7 @@ public sealed class HandoffFlowTests
         Assert.Equal(2, queue.Count);
         var staffed = Assert.Single(queue, q => q.ConversationId == id);
         Assert.Equal(("withStaff", new OwnerView(samAccount.Id, "Sam")), (staffed.State, staffed.Owner));
-        string[] expected = ["I need to talk to someone", "Sam from the care team has joined the chat.", "Sam (care team): I'm here. What's on your mind?", "I feel nervous about Thursday"];
+        string[] expected = ["I need to talk to someone", "Sam from the care team has joined the chat.", "I'm here. What's on your mind?", "I feel nervous about Thursday"];
         Assert.Equal(expected, detail.Transcript
             .Where(e => (e.Type == ActivityTypes.Message && e.Sender is "patient" or "staff") || e.Text?.Contains("joined", StringComparison.Ordinal) == true)
             .Select(e => e.Text ?? "").ToArray());

@@ -43,7 +43,7 @@ public sealed class PatientAndStaffBrowserTests
 
         // The patient sees who joined and the reply under the staff member's name; a patient message reaches staff live.
         await Expect(transcript).ToContainTextAsync(HandoffTexts.Joined("Sam"));
-        await Expect(transcript).ToContainTextAsync("Sam (care team): Hi, this is Sam from the care team. How can I help?");
+        await Expect(transcript).ToContainTextAsync("Hi, this is Sam from the care team. How can I help?");
         await Say(patient, "I was wondering about my next appointment");
         await Expect(staff.Locator("#transcript li.patient").Last).ToContainTextAsync("I was wondering about my next appointment");
         await StaffBrowser.ScreenshotAsync(patient, "handoff-1-patient-with-staff.png");

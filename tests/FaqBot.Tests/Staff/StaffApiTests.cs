@@ -282,7 +282,7 @@ public sealed class StaffApiTests
 
         var joined = Assert.Single(log, a => a.Text == "Sam from the care team has joined the chat.");
         Assert.Equal(RoleTypes.Bot, joined.From!.Role);
-        var staffMessage = Assert.Single(log, a => a.Text == "Sam (care team): Hi, this is Sam. How can I help?");
+        var staffMessage = Assert.Single(log, a => a.Text == "Hi, this is Sam. How can I help?");
         Assert.Equal(ActivityTypes.Message, staffMessage.Type);
         Assert.Equal(new ChannelAccount($"staff:{samAccount.Id}", "Sam", RoleTypes.Bot), staffMessage.From);
         Assert.NotNull(staffMessage.Timestamp);

@@ -42,7 +42,7 @@ public sealed class StaffConsoleBrowserTests
         await first.GetByRole(AriaRole.Button).FocusAsync();
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator("#transcript")).ToContainTextAsync("I don't want to be alive anymore");
-        await Expect(page.Locator("#transcript")).ToContainTextAsync("If you are in crisis, call or text 988.");
+        await Expect(page.Locator("#transcript")).ToContainTextAsync("In a crisis, call or text 988.");
         await Expect(page.Locator("#transcript")).Not.ToContainTextAsync("**"); // the assistant's Markdown reads as plain text
         await page.GetByRole(AriaRole.Button, new() { Name = "Claim" }).ClickAsync();
         await Expect(page.Locator("#reply")).ToBeEnabledAsync();
@@ -66,7 +66,7 @@ public sealed class StaffConsoleBrowserTests
         await StaffBrowser.ScreenshotAsync(page, "staff-3-handed-back.png");
 
         var log = await StaffKit.LogAsync(server, id);
-        var reply = Assert.Single(log, a => a.Text == "Sam (care team): Hi, I'm Sam from the care team. I'm here with you.");
+        var reply = Assert.Single(log, a => a.Text == "Hi, I'm Sam from the care team. I'm here with you.");
         Assert.Equal(new ChannelAccount($"staff:{sam.Id}", "Sam", RoleTypes.Bot), reply.From);
         Assert.Equal(HandoffState.Bot, (await StaffKit.StateAsync(server, id))!.Handoff);
         Assert.Empty(scriptErrors);

@@ -118,7 +118,7 @@ internal static class StaffKit
         await PatientWroteAsync(server, id, question);
         await conversations.UpdateAsync(id, s => (
             s with { Handoff = HandoffState.Queued, Escalation = new Escalation(reason, EscalationReasons.PriorityOf(reason), at ?? time.GetUtcNow()), FirstQuestion = question },
-            [new Activity { Text = "Connecting you with our care team...", TextFormat = "plain" }]));
+            [new Activity { Text = Replies.ConnectingYou, TextFormat = "plain" }]));
         return id;
     }
 

@@ -1,4 +1,5 @@
 using FaqBot.Conversation;
+using FaqBot.Handoff;
 using FaqBot.Schema;
 
 namespace FaqBot.Channels.BotConnector;
@@ -46,6 +47,11 @@ public sealed partial class BotConnectorRelay(
             }
 
             var replyTo = activity.ReplyToId is { } local ? await references.ChannelActivityIdAsync(local, ct) : null;
+            if (activity.From?.Id?.StartsWith("staff:", StringComparison.Ordinal) == true && activity.From.Name is { Length: > 0 } staffName)
+            {
+                activity = activity with { Text = HandoffTexts.FromStaff(staffName, activity.Text ?? "") }; // these channels show no sender names
+            }
+
             using var response = await client.SendAsync(reference, activity, replyTo, ct);
             if (!response.IsSuccessStatusCode)
             {

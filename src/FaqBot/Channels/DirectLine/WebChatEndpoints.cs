@@ -16,12 +16,13 @@ public static class WebChatEndpoints
     }
 
     /// <summary>The page's settings, from the Clinic and DirectLine sections.</summary>
-    public sealed record SiteSettings(string ClinicName, string AssistantName, string Phone, string PrimaryColor, string AccentColor, int MaxMessageLength);
+    /// <param name="TimeZone">The clinic's IANA time zone: pages show times in it, for patients and staff alike.</param>
+    public sealed record SiteSettings(string ClinicName, string AssistantName, string Phone, string PrimaryColor, string AccentColor, int MaxMessageLength, string TimeZone);
 
     public static Ok<SiteSettings> GetSite(IOptions<ClinicOptions> clinic, IOptions<DirectLineOptions> directLine)
     {
         var c = clinic.Value;
-        return TypedResults.Ok(new SiteSettings(c.Name, c.AssistantName, c.Phone, c.PrimaryColor, c.AccentColor, directLine.Value.MaxTextLength));
+        return TypedResults.Ok(new SiteSettings(c.Name, c.AssistantName, c.Phone, c.PrimaryColor, c.AccentColor, directLine.Value.MaxTextLength, c.TimeZone));
     }
 
     /// <summary>

@@ -29,6 +29,7 @@
 
   function applySite() {
     document.title = 'Chat with ' + site.clinicName;
+    baseTitle = document.title;
     document.getElementById('clinic-name').textContent = site.clinicName;
     document.getElementById('assistant-name').textContent = site.assistantName;
     document.documentElement.style.setProperty('--primary', site.primaryColor);
@@ -58,6 +59,135 @@
     window.sessionStorage.removeItem(SESSION_KEY);
     var fresh = await getJson('/api/directline/token', { method: 'POST' });
     return { token: fresh.token };
+  }
+
+  // ---- unread count in the title while the tab is hidden ----------------------------------------
+  var loadedAt = Date.now();
+  var unread = 0;
+  var baseTitle = document.title;
+
+  function countUnread(activity) {
+    var recent = !activity.timestamp || Date.parse(activity.timestamp) >= loadedAt - 5000; // not the replayed history
+    if (document.hidden && recent && activity.type === 'message' && activity.from && activity.from.role !== 'user') {
+      unread += 1;
+      document.title = '(' + unread + ') ' + baseTitle;
+    }
+  }
+
+  document.addEventListener('visibilitychange', function () {
+    if (!document.hidden && unread > 0) {
+      unread = 0;
+      document.title = baseTitle;
+    }
+  });
+
+  // Citations link to the article pages with a path (/articles/...). Web Chat's Markdown keeps only absolute
+  // http(s) links, so they are made absolute on this origin before Web Chat sees them.
+  function withAbsoluteArticleLinks(activity) {
+    if (!activity || !activity.entities) {
+      return activity;
+    }
+
+    var json = JSON.stringify(activity.entities);
+    if (json.indexOf('/articles/') < 0) {
+      return activity;
+    }
+
+    var origin = window.location.origin;
+    json = json.split('](/articles/').join('](' + origin + '/articles/').split('"/articles/').join('"' + origin + '/articles/');
+    return Object.assign({}, activity, { entities: JSON.parse(json) });
+  }
+
+  // ---- staff members look like people: their name, their initials, a care-team tint ------------
+  function isStaff(activity) {
+    return Boolean(activity && activity.from && typeof activity.from.id === 'string' && activity.from.id.indexOf('staff:') === 0);
+  }
+
+  function staffName(activity) {
+    return (activity.from.name || 'Care team').trim();
+  }
+
+  // The page builds a few plain elements without a copy of React: each is modelled on an element Web Chat
+  // itself just made (same internal shape), with our type and props.
+  function element(model, type, props, children) {
+    var allProps = Object.assign({}, props);
+    if (children !== undefined) {
+      allProps.children = children;
+    }
+
+    return Object.assign({}, model, { type: type, key: null, props: allProps });
+  }
+
+  function activityMiddleware() {
+    return function (next) {
+      return function () {
+        var setup = arguments[0];
+        var render = next.apply(null, arguments);
+        if (!render || !setup || !isStaff(setup.activity)) {
+          return render;
+        }
+
+        var name = staffName(setup.activity);
+        return function () {
+          var inner = render.apply(null, arguments);
+          if (!inner) {
+            return inner;
+          }
+
+          return element(inner, 'div', { className: 'faqbot-staff-message', 'data-staff-name': name }, [
+            element(inner, 'p', { className: 'faqbot-staff-message__name', key: 'name' }, name + ' · care team'),
+            Object.assign({}, inner, { key: 'activity' })
+          ]);
+        };
+      };
+    };
+  }
+
+  function avatarMiddleware() {
+    return function (next) {
+      return function (args) {
+        var render = next(args);
+        if (!args || !isStaff(args.activity) || typeof render !== 'function') {
+          return render;
+        }
+
+        var name = staffName(args.activity);
+        return function () {
+          var model = render.apply(null, arguments);
+          return element(model, 'div', { className: 'faqbot-staff-avatar', title: name, 'data-staff-name': name, 'aria-hidden': true }, initials(name));
+        };
+      };
+    };
+  }
+
+  // Web Chat groups messages by role, and a group's avatar is its first message's: a staff member's messages
+  // (role "bot" on the wire) start a group of their own, so they get their own avatar.
+  function groupActivitiesMiddleware() {
+    return function (next) {
+      return function (args) {
+        var groups = next(args);
+        if (!groups || !groups.sender) {
+          return groups;
+        }
+
+        var sender = [];
+        groups.sender.forEach(function (group) {
+          var current = null;
+          var currentKey = null;
+          group.forEach(function (activity) {
+            var key = isStaff(activity) ? activity.from.id : 'same';
+            if (!current || key !== currentKey) {
+              current = [];
+              currentKey = key;
+              sender.push(current);
+            }
+
+            current.push(activity);
+          });
+        });
+        return Object.assign({}, groups, { sender: sender });
+      };
+    };
   }
 
   function notify(dispatch, id, message) {
@@ -90,6 +220,8 @@
               fail('could not connect');
               break;
             case 'DIRECT_LINE/INCOMING_ACTIVITY': {
+              action = Object.assign({}, action, { payload: Object.assign({}, action.payload, { activity: withAbsoluteArticleLinks(action.payload.activity) }) });
+              countUnread(action.payload.activity);
               var directLine = directLineRef.current;
               if (directLine && directLine.conversationId) {
                 window.sessionStorage.setItem(SESSION_KEY, JSON.stringify({ token: directLine.token, conversationId: directLine.conversationId }));
@@ -141,6 +273,9 @@
       directLine: directLine,
       store: createStore(directLineRef),
       cardActionMiddleware: crisisTapTargets,
+      activityMiddleware: activityMiddleware,
+      avatarMiddleware: avatarMiddleware,
+      groupActivitiesMiddleware: groupActivitiesMiddleware,
       locale: 'en-US',
       styleOptions: {
         accent: site.primaryColor,

@@ -344,8 +344,22 @@ function appendNote(text) {
   $("transcript").append(el("li", { class: "system", text }));
 }
 
+// Times are shown in the clinic's time zone (as the patient is told them), not the browser's.
+let clinicZone = "UTC";
+let zoneLabel = "";
+fetch("/api/site").then((r) => r.json()).then((site) => {
+  if (site.timeZone) {
+    clinicZone = site.timeZone;
+    zoneLabel = `${site.timeZone.slice(site.timeZone.lastIndexOf("/") + 1).replace(/_/g, " ")} time`;
+  }
+}).catch(() => { /* UTC */ });
+
 function time(value) {
-  return value ? new Date(value).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+  return value ? new Date(value).toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit", timeZone: clinicZone }) : "";
+}
+
+function dateTime(value) {
+  return `${new Date(value).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: clinicZone })} ${zoneLabel}`.trim();
 }
 
 async function act(path, body) {
@@ -399,7 +413,7 @@ async function refreshCallbacks() {
   $("callbacks").replaceChildren(...open.map((c) => el("li", { "data-callback": c.id },
     el("strong", { text: c.name }),
     el("span", { text: c.contact }),
-    el("span", { class: "muted", text: `asked ${new Date(c.createdAt).toLocaleString()}` }),
+    el("span", { class: "muted", text: `asked ${dateTime(c.createdAt)}` }),
     el("span", { class: "actions" },
       el("button", { type: "button", class: "secondary", onclick: () => openConversation(c.conversationId, true), text: "Open chat" }),
       el("button", { type: "button", onclick: () => markDone(c.id), text: "Mark done" })))));
