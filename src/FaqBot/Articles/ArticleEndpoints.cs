@@ -14,13 +14,6 @@ namespace FaqBot.Articles;
 /// </summary>
 public static class ArticleEndpoints
 {
-    /// <summary>
-    /// The page's own policy (no script at all, styles from this site only). It stands even if a site-wide
-    /// policy is added later: a browser enforces every policy it receives.
-    /// </summary>
-    public const string ContentSecurityPolicy =
-        "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
     private const int MaxQuoteLength = 4000;
 
     public static IEndpointRouteBuilder MapArticles(this IEndpointRouteBuilder app)
@@ -39,11 +32,7 @@ public static class ArticleEndpoints
             return TypedResults.Problem("There is no article at this address. It may have been withdrawn for review.", statusCode: StatusCodes.Status404NotFound, title: "Article not found");
         }
 
-        var headers = context.Response.Headers;
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers.CacheControl = "no-cache";
+        context.Response.Headers.CacheControl = "no-cache"; // security headers: Hosting/SecurityHeaders (articles have no script at all)
         return TypedResults.Content(ArticlePage.Render(article, clinic.Value.Name, ParseQuote(quote, article)), "text/html; charset=utf-8");
     }
 

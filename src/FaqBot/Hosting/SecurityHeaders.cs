@@ -10,11 +10,14 @@ public static class SecurityHeaders
     /// <summary>The staff console: only its own script and styles, nothing inline.</summary>
     public const string ConsolePolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+    /// <summary>Article pages: no script at all, styles and images from this site only.</summary>
+    public const string ArticlePolicy = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
     /// <summary>APIs and anything that is not a page: nothing may load, nothing may frame it.</summary>
     public const string ApiPolicy = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     /// <summary>
-    /// The patient's chat page and articles: own scripts only; Web Chat injects its own style elements
+    /// The patient's chat page: own scripts only; Web Chat injects its own style elements
     /// (hence inline styles) and talks to this host over HTTPS and WebSocket.
     /// </summary>
     public static string ChatPolicy(HttpRequest request)
@@ -75,6 +78,7 @@ public static class SecurityHeaders
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
         headers.ContentSecurityPolicy =
             path.StartsWithSegments("/staff", StringComparison.OrdinalIgnoreCase) ? ConsolePolicy
+            : path.StartsWithSegments("/articles", StringComparison.OrdinalIgnoreCase) ? ArticlePolicy
             : path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/v3", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/healthz", StringComparison.OrdinalIgnoreCase) ? ApiPolicy
             : ChatPolicy(context.Request);
     }

