@@ -116,7 +116,7 @@ public sealed partial class ConversationService(
             }
 
             await RunTurnAsync(conversationId, pending.Activity, ct, pending.Sequence);
-            LogRecovered(logger, conversationId, pending.Sequence);
+            LogRecovered(logger, new Privacy.ConversationRef(conversationId), pending.Sequence);
             recovered++;
         }
 
@@ -233,7 +233,7 @@ public sealed partial class ConversationService(
 
             if (result.SafetyRule is { } rule)
             {
-                LogSafety(logger, conversationId, result.Outcome, rule);
+                LogSafety(logger, new Privacy.ConversationRef(conversationId), result.Outcome, rule);
             }
 
             if (next.Handoff != state.Handoff || next.Escalation != state.Escalation)
@@ -295,11 +295,11 @@ public sealed partial class ConversationService(
     };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Turn of conversation {ConversationId} at {Sequence} recovered at start-up")]
-    private static partial void LogRecovered(ILogger logger, string conversationId, long sequence);
+    private static partial void LogRecovered(ILogger logger, Privacy.ConversationRef conversationId, long sequence);
 
     /// <summary>The safety verdict: the rule or exemplar category, never the patient's words.</summary>
     [LoggerMessage(Level = LogLevel.Warning, Message = "Safety screen in conversation {ConversationId}: {Outcome} by {Rule}")]
-    private static partial void LogSafety(ILogger logger, string conversationId, string outcome, string rule);
+    private static partial void LogSafety(ILogger logger, Privacy.ConversationRef conversationId, string outcome, string rule);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Turn failed in conversation {ConversationId}; the patient's message is stored")]
     private static partial void LogTurnFailed(ILogger logger, Exception exception, Privacy.ConversationRef conversationId);

@@ -39,6 +39,8 @@ public sealed class DeploymentTests
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ConnectionStrings__FaqBot"] = $"Data Source={Path.Combine(work, "data", "faqbot.db")}";
         start.Environment["DataProtection__KeysPath"] = Path.Combine(work, "data", "keys");
+        start.Environment["Search__EmbeddingCachePath"] = Path.Combine(work, "data", "embeddings");
+        start.Environment["Safety__EmbeddingCacheFolder"] = Path.Combine(work, "data", "cache");
         using var process = Process.Start(start)!;
         var log = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
