@@ -301,6 +301,7 @@ function renderHead() {
   $("close").disabled = !(c.state === "queued" || c.state === "callbackRequested" || c.state === "withStaff");
   $("reply").disabled = !mine;
   $("send").disabled = !mine;
+  $("erase").hidden = state.me.role !== "admin";
 }
 
 const senderNames = { patient: "Patient", assistant: "Assistant", staff: "Staff", system: "System" };
@@ -382,6 +383,21 @@ $("claim").addEventListener("click", async () => { if (await act("claim")) $("re
 $("hand-back").addEventListener("click", () => act("handback"));
 $("close").addEventListener("click", () => {
   if (confirm("Close this chat? The patient is told the care team has closed it.")) act("close");
+});
+
+$("erase").addEventListener("click", async () => {
+  if (!state.current || state.me.role !== "admin") return;
+  const id = state.current.conversationId;
+  if (!confirm("Erase this conversation for good? Its transcript, callbacks and feedback are deleted; the audit log keeps only that it was erased.")) return;
+  try {
+    await call("POST", `/admin/conversations/${encodeURIComponent(id)}/erase`);
+    state.current = null;
+    $("conversation").hidden = true;
+    showError("The conversation was erased.");
+    refreshQueue();
+  } catch (error) {
+    showError(error.message);
+  }
 });
 
 $("reply-form").addEventListener("submit", async (event) => {
