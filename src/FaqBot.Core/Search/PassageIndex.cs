@@ -85,6 +85,10 @@ public sealed class PassageIndex : IDisposable
     private readonly SentenceEmbedder _embedder;
     private readonly SearchOptions _options;
 
+    /// <summary>Typo repairs already worked out (building a Levenshtein automaton costs milliseconds); bounded.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> _repairs = new(StringComparer.Ordinal);
+    private const int MaxRememberedRepairs = 10_000;
+
     private PassageIndex(KnowledgeSet knowledge, TextAnalysis analysis, IReadOnlyList<string> synonymProblems, SentenceEmbedder embedder, SearchOptions options, EmbeddingCache? cache)
     {
         Knowledge = knowledge;
@@ -363,6 +367,21 @@ public sealed class PassageIndex : IDisposable
     }
 
     private string? Correct(string word)
+    {
+        if (_repairs.TryGetValue(word, out var known))
+        {
+            return known;
+        }
+
+        if (_repairs.Count >= MaxRememberedRepairs)
+        {
+            _repairs.Clear();
+        }
+
+        return _repairs[word] = FindCorrection(word);
+    }
+
+    private string? FindCorrection(string word)
     {
         var terms = MultiFields.GetTerms(_vocabulary, WordsField);
         if (terms is null)
