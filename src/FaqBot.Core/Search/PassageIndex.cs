@@ -225,6 +225,7 @@ public sealed class PassageIndex : IDisposable
         _directory.Dispose();
         _vocabulary.Dispose();
         _vocabularyDirectory.Dispose();
+        Analysis.Dispose();
     }
 
     private List<ScoredPassage> Rank(BooleanQuery query, float[] questionVector, SearchContext? context)

@@ -27,58 +27,24 @@ public sealed class QuestionSetTests(ITestOutputHelper output, QuestionSetTests.
     /// <summary>
     /// Floors at the figures measured with Lucene BM25 + arctic-embed-xs (README, "How FaqBot ranks passages"):
     /// they catch regressions; they are not the targets, which the blind set does not reach yet.
+    /// The blind set (158 questions written from the five source articles by a helper who saw nothing else)
+    /// got 65/118 answerable right and 18 wrong on its first run, 74/118 and 15 wrong after one round of
+    /// general fixes. Every set: no fabricated citation, none over 600 characters.
     /// </summary>
-    [Fact]
-    public async Task Own_question_set_stays_at_its_measured_level_with_no_fabricated_citation()
+    [Theory]
+    [InlineData("questions.jsonl", 94, 14, 26)]
+    [InlineData("holdout-questions.jsonl", 24, 4, 9)]
+    [InlineData("holdout2-questions.jsonl", 25, 2, 6)]
+    [InlineData("blind-questions.jsonl", 74, 15, 20)]
+    public async Task Question_set_stays_at_its_measured_level_with_no_fabricated_citation(string file, int minRight, int maxWrong, int minNotCovered)
     {
-        var questions = EvalCommand.ReadQuestions(TestPaths.Data("questions.jsonl"));
-        Assert.True(questions.Count(q => q.Any is { Count: > 0 }) >= 80, "at least 80 answerable questions");
-
-        var report = await Run(questions);
+        var report = await Run(EvalCommand.ReadQuestions(TestPaths.Data(file)));
         Log(report);
         Assert.Equal(0, report.Fabricated);
         Assert.Equal(0, report.OverLong);
-        Assert.True(report.AnswerableHit >= 94, report.Summary);
-        Assert.True(report.Wrong <= 14, report.Summary);
-        Assert.True(report.NotCoveredOk >= 26, report.Summary);
-    }
-
-    [Fact]
-    public async Task Hold_out_set_written_before_tuning_stays_at_its_measured_level()
-    {
-        var report = await Run(EvalCommand.ReadQuestions(TestPaths.Data("holdout-questions.jsonl")));
-        Log(report);
-        Assert.Equal(0, report.Fabricated);
-        Assert.True(report.AnswerableHit >= 24, report.Summary);
-        Assert.True(report.Wrong <= 4, report.Summary);
-        Assert.True(report.NotCoveredOk >= 9, report.Summary);
-    }
-
-    [Fact]
-    public async Task Second_hold_out_set_stays_at_its_measured_level()
-    {
-        var report = await Run(EvalCommand.ReadQuestions(TestPaths.Data("holdout2-questions.jsonl")));
-        Log(report);
-        Assert.Equal(0, report.Fabricated);
-        Assert.True(report.AnswerableHit >= 25, report.Summary);
-        Assert.True(report.Wrong <= 2, report.Summary);
-        Assert.True(report.NotCoveredOk >= 6, report.Summary);
-    }
-
-    /// <summary>
-    /// The blind set (158 questions written from the five source articles by a helper who saw nothing else):
-    /// 65/118 answerable right and 18 wrong on its first run, 74/118 and 15 wrong after one round of general fixes.
-    /// </summary>
-    [Fact]
-    public async Task Blind_set_stays_at_its_measured_level_with_no_fabricated_citation()
-    {
-        var report = await Run(EvalCommand.ReadQuestions(TestPaths.Data("blind-questions.jsonl")));
-        Log(report);
-        Assert.Equal(0, report.Fabricated);
-        Assert.Equal(0, report.OverLong);
-        Assert.True(report.AnswerableHit >= 74, report.Summary);
-        Assert.True(report.Wrong <= 15, report.Summary);
-        Assert.True(report.NotCoveredOk >= 20, report.Summary);
+        Assert.True(report.AnswerableHit >= minRight, report.Summary);
+        Assert.True(report.Wrong <= maxWrong, report.Summary);
+        Assert.True(report.NotCoveredOk >= minNotCovered, report.Summary);
     }
 
     [Theory]
