@@ -21,6 +21,10 @@ public static class AuditActions
     public const string ConversationErased = "conversation.erased";
     public const string RetentionSweep = "retention.sweep";
     public const string Backup = "database.backup";
+    public const string QuestionTaught = "knowledge.question-taught";
+    public const string TaughtQuestionRemoved = "knowledge.taught-question-removed";
+    public const string ArticleRequested = "knowledge.article-requested";
+    public const string ArticleRequestClosed = "knowledge.article-request-closed";
 }
 
 /// <summary>An append-only record of security-relevant events, readable by admins (<c>GET /api/staff/admin/audit</c>).</summary>

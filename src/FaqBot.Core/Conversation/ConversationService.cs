@@ -111,7 +111,7 @@ public sealed partial class ConversationService(
             var later = await store.GetActivitiesAsync(conversationId, pending.Sequence, 500, ct);
             if (later.Any(a => a.Activity.ReplyToId == pending.Activity.Id))
             {
-                await store.MarkProcessedAsync(conversationId, pending.Sequence, ct);
+                await store.MarkProcessedAsync(conversationId, pending.Sequence, ct: ct);
                 continue;
             }
 
@@ -228,7 +228,7 @@ public sealed partial class ConversationService(
 
             if (incomingSequence is { } sequence)
             {
-                await store.MarkProcessedAsync(conversationId, sequence, ct);
+                await store.MarkProcessedAsync(conversationId, sequence, OutcomeOf(incoming, result), ct);
             }
 
             if (result.SafetyRule is { } rule)
@@ -286,6 +286,12 @@ public sealed partial class ConversationService(
     private async Task<(ConversationState State, IReadOnlyList<Activity> Outgoing)> WithHandoffAsync(
         ConversationState before, ConversationState after, IReadOnlyList<Activity> outgoing, CancellationToken ct) =>
         handoff is null ? (after, outgoing) : await handoff.OnChangeAsync(before, after, outgoing, ct);
+
+    /// <summary>What the insights count for a turn: a patient's typed or tapped message, not feedback or events.</summary>
+    private static TurnOutcome? OutcomeOf(Activity incoming, TurnResult result) =>
+        incoming.Type == ActivityTypes.Message && result.Feedback is null && !string.IsNullOrWhiteSpace(incoming.Text) && result.Outcome != Outcomes.None
+            ? new TurnOutcome(result.Outcome, result.Reason)
+            : null;
 
     private static Activity Stamp(Activity reply, string conversationId, string? replyToId) => reply with
     {

@@ -6,6 +6,9 @@ namespace FaqBot.Conversation;
 /// <summary>An activity as recorded: its position in the conversation log and the stamped activity.</summary>
 public sealed record StoredActivity(long Sequence, Activity Activity);
 
+/// <summary>What came of a patient's message: one of <c>Outcomes</c> and, for a handoff or crisis, the escalation reason.</summary>
+public sealed record TurnOutcome(string Outcome, string? Reason);
+
 /// <summary>Feedback on one bot answer (thumbs up/down), with what was asked and cited.</summary>
 public sealed record FeedbackRecord(
     string ConversationId,
@@ -45,8 +48,12 @@ public interface IConversationStore
     /// </summary>
     Task<StoredActivity> AppendIncomingAsync(string conversationId, Activity activity, CancellationToken ct = default);
 
-    /// <summary>The bot's turn on this incoming activity has been completed (its replies are stored).</summary>
-    Task MarkProcessedAsync(string conversationId, long sequence, CancellationToken ct = default);
+    /// <summary>
+    /// The bot's turn on this incoming activity has been completed (its replies are stored); with what
+    /// came of it, for the insights (<paramref name="outcome"/> is null for a turn that answered nothing a
+    /// patient asked, such as feedback or an event).
+    /// </summary>
+    Task MarkProcessedAsync(string conversationId, long sequence, TurnOutcome? outcome = null, CancellationToken ct = default);
 
     /// <summary>Incoming activities whose turn never completed, oldest first.</summary>
     Task<IReadOnlyList<StoredActivity>> ListUnprocessedAsync(CancellationToken ct = default);

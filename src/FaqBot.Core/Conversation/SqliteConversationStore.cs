@@ -46,10 +46,20 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
                     conversation_id TEXT NOT NULL,
                     seq INTEGER NOT NULL,
                     processed_at TEXT,
+                    outcome TEXT,
+                    reason TEXT,
                     PRIMARY KEY (conversation_id, seq)) WITHOUT ROWID;
                 CREATE INDEX IF NOT EXISTS ix_turns_unprocessed ON turns(processed_at) WHERE processed_at IS NULL;
                 """,
             ct);
+
+        // Databases created before the insights kept each turn's outcome gain the two columns (no text in either).
+        if (await database.ScalarAsync("SELECT count(*) FROM pragma_table_info('turns') WHERE name = 'outcome'", ct) is 0L)
+        {
+            await database.ExecuteAsync("ALTER TABLE turns ADD COLUMN outcome TEXT; ALTER TABLE turns ADD COLUMN reason TEXT;", ct);
+        }
+
+        await database.ExecuteAsync("CREATE INDEX IF NOT EXISTS ix_turns_processed ON turns(processed_at) WHERE processed_at IS NOT NULL;", ct);
     }
 
     public async Task<bool> CreateAsync(ConversationState state, CancellationToken ct = default)
@@ -100,12 +110,14 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     public Task<StoredActivity> AppendIncomingAsync(string conversationId, Activity activity, CancellationToken ct = default) =>
         AppendAsync(conversationId, activity, awaitingTurn: true, ct);
 
-    public async Task MarkProcessedAsync(string conversationId, long sequence, CancellationToken ct = default)
+    public async Task MarkProcessedAsync(string conversationId, long sequence, TurnOutcome? outcome = null, CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE turns SET processed_at = $at WHERE conversation_id = $c AND seq = $s AND processed_at IS NULL";
+        command.CommandText = "UPDATE turns SET processed_at = $at, outcome = $o, reason = $r WHERE conversation_id = $c AND seq = $s AND processed_at IS NULL";
         command.Parameters.AddWithValue("$at", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$o", (object?)outcome?.Outcome ?? DBNull.Value);
+        command.Parameters.AddWithValue("$r", (object?)outcome?.Reason ?? DBNull.Value);
         command.Parameters.AddWithValue("$c", conversationId);
         command.Parameters.AddWithValue("$s", sequence);
         await command.ExecuteNonQueryAsync(ct);

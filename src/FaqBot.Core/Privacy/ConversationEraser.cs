@@ -48,6 +48,11 @@ public sealed class ConversationEraser(SqliteDatabase database, TimeProvider tim
             existed = state is not null;
             await ExecuteAsync(connection, "DELETE FROM activities WHERE conversation_id = $c", conversationId, ct);
             await ExecuteAsync(connection, "DELETE FROM feedback WHERE conversation_id = $c", conversationId, ct);
+            if (tables.Contains("turns"))
+            {
+                await ExecuteAsync(connection, "DELETE FROM turns WHERE conversation_id = $c", conversationId, ct);
+            }
+
             if (tables.Contains("callbacks"))
             {
                 await ExecuteAsync(connection, "DELETE FROM callbacks WHERE conversation_id = $c", conversationId, ct);

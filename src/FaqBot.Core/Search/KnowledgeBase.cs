@@ -24,6 +24,7 @@ public sealed partial class KnowledgeBase : IDisposable
     private FileSystemWatcher? _watcher;
     private ITimer? _debounce;
     private PassageIndex _current;
+    private IReadOnlyList<TaughtQuestion> _taught = [];
 
     /// <summary>Loads the knowledge folder now; throws <see cref="KnowledgeUnavailableException"/> when there is nothing to answer from.</summary>
     public KnowledgeBase(
@@ -51,6 +52,23 @@ public sealed partial class KnowledgeBase : IDisposable
     public PassageIndex Current => Volatile.Read(ref _current);
 
     public string Folder => _folder;
+
+    /// <summary>The questions staff taught (see <see cref="TaughtQuestion"/>), part of every index built from now on.</summary>
+    public IReadOnlyList<TaughtQuestion> Taught => Volatile.Read(ref _taught);
+
+    /// <summary>
+    /// Replaces the taught questions and re-indexes at once (embeddings of unchanged text come from the cache),
+    /// so a question taught in the console is answered from the next message on. False when the old index stays.
+    /// </summary>
+    public bool UseTaught(IReadOnlyList<TaughtQuestion> taught)
+    {
+        ArgumentNullException.ThrowIfNull(taught);
+        lock (_reloadGate)
+        {
+            Volatile.Write(ref _taught, taught);
+            return Reload();
+        }
+    }
 
     /// <summary>Re-reads every article and swaps the index in one step. Returns false when the old index stays.</summary>
     public bool Reload()
@@ -103,6 +121,12 @@ public sealed partial class KnowledgeBase : IDisposable
     private PassageIndex Load()
     {
         var set = KnowledgeLoader.Load(_folder, _options.SynonymsFile, _root, DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime));
+        if (Taught is { Count: > 0 } taught)
+        {
+            var problems = new List<KnowledgeProblem>(set.Problems);
+            set = set with { Questions = [.. set.Questions, .. TaughtQuestion.Resolve(taught, set.Articles, problems)], Problems = problems };
+        }
+
         foreach (var problem in set.Problems)
         {
             LogSkipped(_logger, problem.Source, problem.Reason);

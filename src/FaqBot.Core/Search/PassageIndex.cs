@@ -207,7 +207,8 @@ public sealed class PassageIndex : IDisposable
         }
 
         var ranked = Rank(query, denseVector, context);
-        var outOfScope = withoutUnknown < _options.UnknownWordsSimilarity;
+        var outOfScope = withoutUnknown < _options.UnknownWordsSimilarity
+            && !(ranked.Count > 0 && ranked[0].Alternate + _options.AlternateQuestionOffset >= _options.AlternateInScopeSimilarity);
         return new SearchResult(text, searched, ranked, corrections, unknown, withoutUnknown, outOfScope, query);
     }
 

@@ -73,6 +73,13 @@ public sealed class SearchOptions : IValidatableObject
     [Range(0.0, 1.0)]
     public double UnknownWordsSimilarity { get; set; } = 0.92;
 
+    /// <summary>
+    /// A question this similar (raw, before <see cref="AlternateQuestionOffset"/>) to a curated or staff-taught
+    /// alternate question is in scope whatever words it uses: the clinic has said which passage answers it.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double AlternateInScopeSimilarity { get; set; } = 0.95;
+
     /// <summary>Candidates taken from each of BM25 and dense similarity before fusion.</summary>
     [Range(5, 1000)]
     public int Candidates { get; set; } = 50;
