@@ -70,8 +70,8 @@ public static class MissKinds
 /// <summary>A question the bot could not answer, as the patient wrote it.</summary>
 public sealed record MissedQuestion(string Text, string Kind, DateTimeOffset At, string ConversationId);
 
-/// <summary>Missed questions that mean the same thing: the most typical wording, how many, and the newest examples.</summary>
-public sealed record MissedGroup(string Question, int Count, IReadOnlyDictionary<string, int> Kinds, DateTimeOffset FirstAt, DateTimeOffset LastAt, IReadOnlyList<MissedQuestion> Examples);
+/// <summary>Missed questions that mean the same thing: the most typical wording, how many, and every member, newest first.</summary>
+public sealed record MissedGroup(string Question, int Count, IReadOnlyDictionary<string, int> Kinds, DateTimeOffset FirstAt, DateTimeOffset LastAt, IReadOnlyList<MissedQuestion> Members);
 
 public sealed class InsightsOptions
 {

@@ -110,6 +110,6 @@ public static class MeaningGroups
             items.GroupBy(m => m.Kind).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
             items.Min(m => m.At),
             items.Max(m => m.At),
-            [.. items.OrderByDescending(m => m.At).Take(MaxExamples)]);
+            [.. items.OrderByDescending(m => m.At)]);
     }
 }

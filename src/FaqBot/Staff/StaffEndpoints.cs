@@ -263,7 +263,7 @@ public static class StaffEndpoints
     private static StaffRef Staff(ClaimsPrincipal user) =>
         new(user.FindFirstValue(ClaimTypes.NameIdentifier)!, user.FindFirstValue(ClaimTypes.Name)!);
 
-    private static async ValueTask<object?> RequireCsrf(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> RequireCsrf(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         return StaffSignIn.CsrfMatches(http.User.FindFirstValue(StaffAuthenticationHandler.CsrfClaim), http.Request.Headers[CsrfHeader].ToString())

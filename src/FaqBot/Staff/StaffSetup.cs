@@ -46,13 +46,18 @@ public static class StaffSetup
     }
 
     /// <summary>The console page (its strict content security policy is set with every other response's, in <see cref="Hosting.SecurityHeaders"/>).</summary>
-    public static IResult ConsolePage(IWebHostEnvironment environment, HttpContext context)
+    public static IResult ConsolePage(IWebHostEnvironment environment, HttpContext context) => Page(environment, context, "staff/index.html");
+
+    /// <summary>A staff page from wwwroot, never cached (the staff pages' security headers come from Hosting/SecurityHeaders).</summary>
+    public static Func<IWebHostEnvironment, HttpContext, IResult> PageResult(string file) => (environment, context) => Page(environment, context, file);
+
+    private static IResult Page(IWebHostEnvironment environment, HttpContext context, string file)
     {
-        context.Response.Headers.CacheControl = "no-store"; // the security headers come from Hosting/SecurityHeaders
-        var page = environment.WebRootFileProvider.GetFileInfo("staff/index.html");
+        context.Response.Headers.CacheControl = "no-store";
+        var page = environment.WebRootFileProvider.GetFileInfo(file);
         return page.Exists && page.PhysicalPath is { } path
             ? TypedResults.PhysicalFile(path, "text/html; charset=utf-8")
-            : TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "Console missing", detail: "wwwroot/staff/index.html was not found next to the program.");
+            : TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "Page missing", detail: $"wwwroot/{file} was not found next to the program.");
     }
 
     /// <summary>Creates the staff and callback tables before the server takes its first request.</summary>

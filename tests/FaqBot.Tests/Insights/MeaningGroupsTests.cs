@@ -94,7 +94,7 @@ public sealed class MeaningGroupsTests(ITestOutputHelper output)
         Assert.Equal(2, insurance.Kinds[MissKinds.Fallback]);
         Assert.Equal(1, insurance.Kinds[MissKinds.ThumbsDown]);
         Assert.Equal(now.AddMinutes(2), insurance.LastAt);
-        Assert.Equal("c3", insurance.Examples[0].ConversationId); // newest first
+        Assert.Equal("c3", insurance.Members[0].ConversationId); // newest first
         Assert.Equal("can I bring my dog", Assert.Single(groups, g => g.Count == 1).Question);
         Assert.Same(insurance, groups[0]); // largest first
     }
