@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
+using FaqBot.Handoff;
 using FaqBot.Insights;
 using FaqBot.Knowledge;
 using FaqBot.Search;
@@ -16,6 +17,12 @@ public sealed record ArticleRequestBody(string? Question);
 
 /// <summary>An answer unit a staff member can pick when teaching the bot.</summary>
 public sealed record PassageChoice(string Source, string Title, string Section, string Passage, string Kind, double Score);
+
+/// <summary>A taught question with the name of who taught it.</summary>
+public sealed record TaughtQuestionView(long Id, string Question, string Source, string Section, string Passage, string TaughtBy, string TaughtByName, DateTimeOffset TaughtAt);
+
+/// <summary>A "needs an article" entry with the name of who marked it.</summary>
+public sealed record ArticleRequestView(long Id, string Question, string RequestedBy, string RequestedByName, DateTimeOffset RequestedAt);
 
 /// <summary>A group of missed questions as the console lists it: its newest examples, not every member.</summary>
 public sealed record MissedGroupView(string Question, int Count, IReadOnlyDictionary<string, int> Kinds, DateTimeOffset FirstAt, DateTimeOffset LastAt, IReadOnlyList<MissedQuestion> Examples);
@@ -145,8 +152,12 @@ public static class InsightsEndpoints
     }
 
     /// <summary>GET /api/staff/taught: every taught question, with who taught it and when.</summary>
-    public static async Task<Ok<IReadOnlyList<TaughtQuestion>>> Taught(Teacher teacher, CancellationToken ct) =>
-        TypedResults.Ok(await teacher.ListAsync(ct));
+    public static async Task<Ok<IReadOnlyList<TaughtQuestionView>>> Taught(Teacher teacher, IStaffDirectory staff, CancellationToken ct)
+    {
+        var names = await NamesAsync(staff, ct);
+        return TypedResults.Ok<IReadOnlyList<TaughtQuestionView>>([.. (await teacher.ListAsync(ct)).Select(t =>
+            new TaughtQuestionView(t.Id, t.Question, t.Source, t.Section, t.Passage, t.TaughtBy, names.GetValueOrDefault(t.TaughtBy, t.TaughtBy), t.TaughtAt))]);
+    }
 
     /// <summary>
     /// POST /api/staff/taught {question, source, section, passage}: 201 with the taught question (effective from the
@@ -170,8 +181,15 @@ public static class InsightsEndpoints
         await teacher.RemoveAsync(id, StaffId(user), ct) is not null ? TypedResults.NoContent() : Problem(StatusCodes.Status404NotFound, "Not found", "No such taught question.");
 
     /// <summary>GET /api/staff/article-requests: missed questions marked "needs an article".</summary>
-    public static async Task<Ok<IReadOnlyList<ArticleRequest>>> ArticleRequests(Teacher teacher, CancellationToken ct) =>
-        TypedResults.Ok(await teacher.ArticleRequestsAsync(ct));
+    public static async Task<Ok<IReadOnlyList<ArticleRequestView>>> ArticleRequests(Teacher teacher, IStaffDirectory staff, CancellationToken ct)
+    {
+        var names = await NamesAsync(staff, ct);
+        return TypedResults.Ok<IReadOnlyList<ArticleRequestView>>([.. (await teacher.ArticleRequestsAsync(ct)).Select(r =>
+            new ArticleRequestView(r.Id, r.Question, r.RequestedBy, names.GetValueOrDefault(r.RequestedBy, r.RequestedBy), r.RequestedAt))]);
+    }
+
+    private static async Task<Dictionary<string, string>> NamesAsync(IStaffDirectory staff, CancellationToken ct) =>
+        (await staff.ListAsync(ct)).ToDictionary(a => a.Id, a => a.Name, StringComparer.Ordinal);
 
     /// <summary>POST /api/staff/article-requests {question}: lists it for whoever writes content.</summary>
     public static async Task<Results<Created<ArticleRequest>, ProblemHttpResult>> NeedsArticle(ArticleRequestBody? request, ClaimsPrincipal user, Teacher teacher, CancellationToken ct) =>

@@ -112,6 +112,7 @@ public sealed class InsightsApiTests
         var list = await admin.GetAsync<List<JsonElement>>("/api/staff/taught");
         var entry = Assert.Single(list);
         Assert.Equal(admin.Me.Id, entry.GetProperty("taughtBy").GetString());
+        Assert.Equal("Ada", entry.GetProperty("taughtByName").GetString());
         Assert.True(entry.GetProperty("taughtAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-5));
         var audit = await admin.GetAsync<List<AuditEntry>>("/api/staff/admin/audit");
         Assert.Contains(audit, a => a.Action == AuditActions.QuestionTaught && a.Actor == admin.Me.Id && a.Target!.Contains(pick.Source, StringComparison.Ordinal));

@@ -62,7 +62,7 @@ public sealed class InsightsBrowserTests
         await Expect(page.Locator("#teach-status")).ToContainTextAsync("Taught.");
         await Expect(page.Locator("#taught tbody tr")).ToHaveCountAsync(1);
         await Expect(page.Locator("#taught tbody tr")).ToContainTextAsync("do many folks get zero benefit");
-        await Expect(page.Locator("#taught tbody tr")).ToContainTextAsync(admin.Me.Id);
+        await Expect(page.Locator("#taught tbody tr")).ToContainTextAsync(admin.Me.Name);
         await StaffBrowser.ScreenshotAsync(page, "insights-2-taught.png");
 
         Assert.NotEqual("pwned", await page.TitleAsync());

@@ -132,7 +132,7 @@
     $("taught").tBodies[0].replaceChildren(...taught.map((t) => el("tr", {},
       el("td", { text: t.question }),
       el("td", { text: `${t.source} · ${t.section || "Introduction"}: ${t.passage}` }),
-      el("td", { text: t.taughtBy }),
+      el("td", { text: t.taughtByName }),
       el("td", { text: when(t.taughtAt) }),
       el("td", {}, admin ? el("button", { type: "button", class: "secondary", text: "Remove", "aria-label": `Remove taught question: ${t.question}`, onclick: () => removeTaught(t.id) }) : null))));
   }
@@ -144,7 +144,7 @@
     $("requests-empty").hidden = requests.length > 0;
     $("requests").replaceChildren(...requests.map((r) => el("li", {},
       el("span", { text: r.question }), " ",
-      el("span", { class: "muted", text: `marked by ${r.requestedBy}, ${when(r.requestedAt)}` }), " ",
+      el("span", { class: "muted", text: `marked by ${r.requestedByName}, ${when(r.requestedAt)}` }), " ",
       admin ? el("button", { type: "button", class: "secondary", text: "Done", onclick: () => closeRequest(r.id) }) : null)));
   }
 
