@@ -211,6 +211,25 @@ public sealed class PassageIndex : IDisposable
         return new SearchResult(text, searched, ranked, corrections, unknown, withoutUnknown, outOfScope, query);
     }
 
+    /// <summary>
+    /// The lexical half alone: typo repair and the BM25 query, no sentence model. For comparison (the benchmark's
+    /// "without the model") and nothing else: answers always use <see cref="Search"/>.
+    /// </summary>
+    public IReadOnlyList<ScoredPassage> SearchWords(string question)
+    {
+        var text = (question ?? "").Trim();
+        if (!text.Any(char.IsLetter))
+        {
+            return [];
+        }
+
+        var query = BuildQuery(Repair(text).Searched);
+        return query.Clauses.Count == 0
+            ? []
+            : [.. _searcher.Search(query, _options.Candidates).ScoreDocs.Select(hit =>
+                new ScoredPassage(_byDoc[hit.Doc], Math.Min(1.0, hit.Score / _options.Bm25Saturation), 0, 0, Math.Min(1.0, hit.Score / _options.Bm25Saturation), hit.Score, hit.Doc))];
+    }
+
     /// <summary>Lucene's explanation of the BM25 part of one candidate's score.</summary>
     public string ExplainBm25(SearchResult result, ScoredPassage candidate)
     {
