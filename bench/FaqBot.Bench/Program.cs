@@ -17,8 +17,5 @@ switch (args)
         return 0;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(Bench).Assembly).Run(args);
 return 0;
-
-/// <summary>Entry point.</summary>
-public partial class Program;
