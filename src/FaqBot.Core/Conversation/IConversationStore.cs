@@ -45,6 +45,13 @@ public interface IConversationStore
     /// </summary>
     Task<StoredActivity> AppendIncomingAsync(string conversationId, Activity activity, CancellationToken ct = default);
 
+    /// <summary>
+    /// Ends a turn in ONE transaction: saves the state, records the feedback (if any), appends the replies (each
+    /// stamped as by <see cref="AppendAsync"/>) and, with <paramref name="processedSequence"/>, marks that incoming
+    /// activity processed. Either all of it is stored or none. Returns the stored replies, in order.
+    /// </summary>
+    Task<IReadOnlyList<StoredActivity>> CompleteTurnAsync(ConversationState state, IReadOnlyList<Activity> replies, long? processedSequence, FeedbackRecord? feedback, CancellationToken ct = default);
+
     /// <summary>The bot's turn on this incoming activity has been completed (its replies are stored).</summary>
     Task MarkProcessedAsync(string conversationId, long sequence, CancellationToken ct = default);
 
