@@ -49,7 +49,7 @@ public static class SearchBenchmark
         var root = Bench.Root;
         var sizes = Bench.Option(args, "--kb", "real").Split(',', StringSplitOptions.RemoveEmptyEntries);
         Console.WriteLine(Bench.Machine());
-        var questions = Questions(root);
+        var questions = Questions(root).Take(int.Parse(Bench.Option(args, "--questions", "100000"), CultureInfo.InvariantCulture)).ToList();
         foreach (var size in sizes)
         {
             var kb = KnowledgeFolder(root, size);
