@@ -49,9 +49,10 @@ public static class LoadBenchmark
         var drain = double.Parse(Bench.Option(args, "--drain", "10"), CultureInfo.InvariantCulture);
         var url = Bench.Option(args, "--url", "");
         Console.WriteLine(Bench.Machine());
-        using var server = url.Length == 0 ? ServerProcess.Start() : null;
+        var environment = Bench.Option(args, "--env", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(e => e.Split('=', 2)).ToDictionary(e => e[0], e => e[1]);
+        using var server = url.Length == 0 ? ServerProcess.Start(environment) : null;
         var baseUrl = new Uri(url.Length == 0 ? server!.BaseUrl : url);
-        Console.WriteLine($"server: {baseUrl} ({(server is null ? "given" : "started from the Release build, real knowledge base, model on")})");
+        Console.WriteLine($"server: {baseUrl} ({(server is null ? "given" : "started from the Release build, real knowledge base, model on")}){string.Concat(environment.Select(e => $" {e.Key}={e.Value}"))}");
         var questions = SearchBenchmark.Questions(Bench.Root);
         foreach (var count in conversationCounts)
         {
@@ -67,7 +68,8 @@ public static class LoadBenchmark
             foreach (var rate in rates)
             {
                 var figures = await run.StepAsync(questions, rate, seconds, drain, server?.Process);
-                Console.WriteLine(figures);
+                server?.Process.Refresh();
+                Console.WriteLine(server is null ? figures.ToString() : $"{figures}; server working set {server.Process.WorkingSet64 / 1048576} MiB");
             }
         }
 
@@ -351,7 +353,7 @@ public sealed class ServerProcess : IDisposable
 
     public string BaseUrl { get; }
 
-    public static ServerProcess Start()
+    public static ServerProcess Start(IReadOnlyDictionary<string, string>? environment = null)
     {
         var root = Bench.Root;
         var dll = Path.Combine(root, "src", "FaqBot", "bin", "Release", "net10.0", "FaqBot.dll");
@@ -372,6 +374,11 @@ public sealed class ServerProcess : IDisposable
         info.Environment["DirectLine__RateLimit__PermitsPerToken"] = "1000000";
         info.Environment["DirectLine__RateLimit__PermitsPerAddress"] = "1000000";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value; // e.g. DOTNET_gcServer=0 to compare garbage collectors
+        }
+
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
