@@ -12,16 +12,16 @@ namespace FaqBot.Bench;
 /// <summary>Figures of one load step.</summary>
 /// <param name="Sent">Messages posted.</param>
 /// <param name="Replied">Messages whose reply arrived on the conversation's WebSocket.</param>
-/// <param name="Errors">POSTs that failed and replies that never came (within the drain time).</param>
+/// <param name="Errors">Messages without a reply: POSTs that failed (<paramref name="FailedPosts"/>) and replies that had not come when the step's drain time ended.</param>
 /// <param name="Rate">Messages per second actually posted.</param>
 /// <param name="Throughput">Replies received per second of the step.</param>
 /// <param name="ServerCpuMsPerMessage">Server CPU time per message (when the benchmark started the server; else 0).</param>
 public sealed record LoadStepFigures(
     int Conversations, int TargetRate, int Sent, int Replied, int Errors, double Rate, double Throughput,
-    double P50, double P99, double Max, int CrisisSent, int CrisisReplied, double CrisisP50, double CrisisP99, double ServerCpuMsPerMessage)
+    double P50, double P99, double Max, int CrisisSent, int CrisisReplied, double CrisisP50, double CrisisP99, double ServerCpuMsPerMessage, int FailedPosts = 0)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Conversations,4} conversations, target {TargetRate,5} msg/s: sent {Sent} ({Rate:0} msg/s), replies {Replied} ({Throughput:0} msg/s), errors {Errors}; POST-to-reply p50 {P50:0.0} ms, p99 {P99:0.0} ms, max {Max:0.0} ms; crisis {CrisisReplied}/{CrisisSent} p50 {CrisisP50:0.0} ms, p99 {CrisisP99:0.0} ms; server CPU {ServerCpuMsPerMessage:0.00} ms/message");
+        $"{Conversations,4} conversations, target {TargetRate,5} msg/s: sent {Sent} ({Rate:0} msg/s), replies {Replied} ({Throughput:0} msg/s), errors {Errors} ({FailedPosts} failed POSTs, {Errors - FailedPosts} replies not in time); POST-to-reply p50 {P50:0.0} ms, p99 {P99:0.0} ms, max {Max:0.0} ms; crisis {CrisisReplied}/{CrisisSent} p50 {CrisisP50:0.0} ms, p99 {CrisisP99:0.0} ms; server CPU {ServerCpuMsPerMessage:0.00} ms/message");
 }
 
 /// <summary>
@@ -84,6 +84,8 @@ public sealed class LoadRun : IAsyncDisposable
     private readonly List<Client> _clients;
     private readonly List<Client> _crisis;
     private readonly CancellationTokenSource _stop = new();
+    private int _failedPosts;
+    private List<Task> _previous = [];
 
     private LoadRun(HttpClient http, List<Client> clients, List<Client> crisis)
     {
@@ -117,10 +119,14 @@ public sealed class LoadRun : IAsyncDisposable
     public async Task<LoadStepFigures> StepAsync(IReadOnlyList<string> questions, int rate, double seconds, double drainSeconds, Process? server)
     {
         ArgumentNullException.ThrowIfNull(questions);
+
+        // A saturated step leaves messages in the server's queue: the next step starts once they are answered (bounded).
+        await Task.WhenAny(Task.WhenAll(_previous), Task.Delay(TimeSpan.FromSeconds(60)));
         var total = Math.Max(1, (int)(rate * seconds));
         var latencies = new ConcurrentBag<double>();
         var crisisLatencies = new ConcurrentBag<double>();
         var errors = 0;
+        var failedBefore = Volatile.Read(ref _failedPosts);
         var inFlight = new List<Task>(total);
         var cpuBefore = server?.TotalProcessorTime ?? TimeSpan.Zero;
         var clock = Stopwatch.StartNew();
@@ -148,6 +154,7 @@ public sealed class LoadRun : IAsyncDisposable
         }
 
         var posted = clock.Elapsed.TotalSeconds;
+        _previous = inFlight;
         await Task.WhenAny(Task.WhenAll(inFlight), Task.Delay(TimeSpan.FromSeconds(drainSeconds)));
         var elapsed = clock.Elapsed.TotalSeconds;
         var cpu = (server?.TotalProcessorTime ?? TimeSpan.Zero) - cpuBefore;
@@ -155,16 +162,17 @@ public sealed class LoadRun : IAsyncDisposable
         var sorted = latencies.Order().ToList();
         var crisis = crisisLatencies.Order().ToList();
         errors += total + crisisSent - replied - crisis.Count;
+        var failedPosts = Volatile.Read(ref _failedPosts) - failedBefore;
         return new LoadStepFigures(_clients.Count, rate, total, replied, errors, total / posted, replied / elapsed,
             P(sorted, 0.5), P(sorted, 0.99), sorted.Count > 0 ? sorted[^1] : 0,
             crisisSent, crisis.Count, P(crisis, 0.5), P(crisis, 0.99),
-            server is null ? 0 : cpu.TotalMilliseconds / (total + crisisSent));
+            server is null ? 0 : cpu.TotalMilliseconds / (total + crisisSent), failedPosts);
 
         async Task Measure(Client client, string text, ConcurrentBag<double> into)
         {
             try
             {
-                var latency = await client.AskAsync(_http, text, TimeSpan.FromSeconds(drainSeconds), _stop.Token);
+                var latency = await client.AskAsync(_http, text, TimeSpan.FromSeconds(drainSeconds), () => Interlocked.Increment(ref _failedPosts), _stop.Token);
                 if (latency is { } ms)
                 {
                     into.Add(ms);
@@ -172,7 +180,7 @@ public sealed class LoadRun : IAsyncDisposable
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException or WebSocketException)
             {
-                // Counted as an error: no latency recorded.
+                Interlocked.Increment(ref _failedPosts); // counted as an error: no latency recorded
             }
         }
     }
@@ -226,7 +234,7 @@ public sealed class LoadRun : IAsyncDisposable
         }
 
         /// <summary>Posts <paramref name="text"/>; returns milliseconds from the POST to the bot's first reply on the socket, or null.</summary>
-        public async Task<double?> AskAsync(HttpClient http, string text, TimeSpan timeout, CancellationToken ct)
+        public async Task<double?> AskAsync(HttpClient http, string text, TimeSpan timeout, Action postFailed, CancellationToken ct)
         {
             var clientId = $"bench-{Interlocked.Increment(ref _next)}-{Guid.NewGuid():N}";
             var reply = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -250,6 +258,7 @@ public sealed class LoadRun : IAsyncDisposable
                 using var response = await http.SendAsync(post, ct);
                 if (!response.IsSuccessStatusCode)
                 {
+                    postFailed();
                     return null;
                 }
 

@@ -63,6 +63,7 @@ public sealed class BenchmarkScenarioTests : IDisposable
 
         Assert.Equal(8, figures.Sent);
         Assert.Equal(0, figures.Errors);
+        Assert.Equal(0, figures.FailedPosts);
         Assert.Equal(8, figures.Replied);
         Assert.True(figures.CrisisSent > 0);
         Assert.Equal(figures.CrisisSent, figures.CrisisReplied);
