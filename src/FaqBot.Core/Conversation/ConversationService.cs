@@ -215,20 +215,12 @@ public sealed partial class ConversationService(
             }
 
             var (next, replies) = await WithHandoffAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, result.Replies, ct);
-            await store.SaveAsync(next, ct);
-            if (result.Feedback is { } feedback)
-            {
-                await store.AddFeedbackAsync(feedback, ct);
-            }
 
-            foreach (var reply in replies)
+            // State, feedback, replies and the "processed" marker (with the outcome, for the insights) in one transaction; published once stored.
+            var stored = await store.CompleteTurnAsync(next, [.. replies.Select(r => Stamp(r, conversationId, incoming.Id))], incomingSequence, result.Feedback, OutcomeOf(incoming, result), ct);
+            foreach (var reply in stored)
             {
-                await AppendAsync(conversationId, Stamp(reply, conversationId, incoming.Id), ct);
-            }
-
-            if (incomingSequence is { } sequence)
-            {
-                await store.MarkProcessedAsync(conversationId, sequence, OutcomeOf(incoming, result), ct);
+                feed.Publish(new FeedItem(conversationId, reply));
             }
 
             if (result.SafetyRule is { } rule)

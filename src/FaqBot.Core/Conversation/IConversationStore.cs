@@ -49,10 +49,14 @@ public interface IConversationStore
     Task<StoredActivity> AppendIncomingAsync(string conversationId, Activity activity, CancellationToken ct = default);
 
     /// <summary>
-    /// The bot's turn on this incoming activity has been completed (its replies are stored); with what
-    /// came of it, for the insights (<paramref name="outcome"/> is null for a turn that answered nothing a
-    /// patient asked, such as feedback or an event).
+    /// Ends a turn in ONE transaction: saves the state, records the feedback (if any), appends the replies (each
+    /// stamped as by <see cref="AppendAsync"/>) and, with <paramref name="processedSequence"/>, marks that incoming
+    /// activity processed, with <paramref name="outcome"/> (what came of a patient's message, for the insights; null
+    /// for feedback or an event). Either all of it is stored or none. Returns the stored replies, in order.
     /// </summary>
+    Task<IReadOnlyList<StoredActivity>> CompleteTurnAsync(ConversationState state, IReadOnlyList<Activity> replies, long? processedSequence, FeedbackRecord? feedback, TurnOutcome? outcome = null, CancellationToken ct = default);
+
+    /// <summary>The bot's turn on this incoming activity has been completed (its replies are stored), with what came of it.</summary>
     Task MarkProcessedAsync(string conversationId, long sequence, TurnOutcome? outcome = null, CancellationToken ct = default);
 
     /// <summary>Incoming activities whose turn never completed, oldest first.</summary>

@@ -12,6 +12,12 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
 {
     private static readonly JsonSerializerOptions Json = ActivityJson.Options;
 
+    private const string SaveSql = """
+        UPDATE conversations SET handoff = $handoff, priority = $priority, escalated_at = $escalated,
+            updated_at = $updated, state_json = $json
+        WHERE id = $id
+        """;
+
     public async Task InitializeAsync(CancellationToken ct = default)
     {
         await database.ExecuteAsync(
@@ -92,11 +98,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         ArgumentNullException.ThrowIfNull(state);
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            UPDATE conversations SET handoff = $handoff, priority = $priority, escalated_at = $escalated,
-                updated_at = $updated, state_json = $json
-            WHERE id = $id
-            """;
+        command.CommandText = SaveSql;
         Bind(command, state);
         if (await command.ExecuteNonQueryAsync(ct) != 1)
         {
@@ -114,13 +116,18 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.CreateCommand();
+        BindProcessed(command, conversationId, sequence, outcome);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private void BindProcessed(SqliteCommand command, string conversationId, long sequence, TurnOutcome? outcome)
+    {
         command.CommandText = "UPDATE turns SET processed_at = $at, outcome = $o, reason = $r WHERE conversation_id = $c AND seq = $s AND processed_at IS NULL";
         command.Parameters.AddWithValue("$at", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
         command.Parameters.AddWithValue("$o", (object?)outcome?.Outcome ?? DBNull.Value);
         command.Parameters.AddWithValue("$r", (object?)outcome?.Reason ?? DBNull.Value);
         command.Parameters.AddWithValue("$c", conversationId);
         command.Parameters.AddWithValue("$s", sequence);
-        await command.ExecuteNonQueryAsync(ct);
     }
 
     public async Task<IReadOnlyList<StoredActivity>> ListUnprocessedAsync(CancellationToken ct = default)
@@ -146,7 +153,58 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         ArgumentNullException.ThrowIfNull(activity);
         await using var connection = await database.OpenAsync(ct);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        var stored = await AppendAsync(connection, transaction, conversationId, activity, awaitingTurn, ct);
+        await transaction.CommitAsync(ct);
+        return stored;
+    }
 
+    public async Task<IReadOnlyList<StoredActivity>> CompleteTurnAsync(
+        ConversationState state, IReadOnlyList<Activity> replies, long? processedSequence, FeedbackRecord? feedback, TurnOutcome? outcome = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(replies);
+        await using var connection = await database.OpenAsync(ct);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using (var save = connection.CreateCommand())
+        {
+            save.Transaction = transaction;
+            save.CommandText = SaveSql;
+            Bind(save, state);
+            if (await save.ExecuteNonQueryAsync(ct) != 1)
+            {
+                throw new InvalidOperationException($"Conversation {state.ConversationId} does not exist.");
+            }
+        }
+
+        if (feedback is not null)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            BindFeedback(command, feedback);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        var stored = new List<StoredActivity>(replies.Count);
+        foreach (var reply in replies)
+        {
+            stored.Add(await AppendAsync(connection, transaction, state.ConversationId, reply, awaitingTurn: false, ct));
+        }
+
+        if (processedSequence is { } sequence)
+        {
+            await using var mark = connection.CreateCommand();
+            mark.Transaction = transaction;
+            BindProcessed(mark, state.ConversationId, sequence, outcome);
+            await mark.ExecuteNonQueryAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        return stored;
+    }
+
+    /// <summary>Appends inside the caller's transaction: the next sequence number and a strictly increasing timestamp.</summary>
+    private async Task<StoredActivity> AppendAsync(SqliteConnection connection, SqliteTransaction transaction, string conversationId, Activity activity, bool awaitingTurn, CancellationToken ct)
+    {
         long seq = 1;
         var now = Truncate(time.GetUtcNow());
         await using (var last = connection.CreateCommand())
@@ -194,7 +252,6 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
             await turn.ExecuteNonQueryAsync(ct);
         }
 
-        await transaction.CommitAsync(ct);
         return new StoredActivity(seq, stamped);
     }
 
@@ -243,6 +300,12 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         ArgumentNullException.ThrowIfNull(feedback);
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.CreateCommand();
+        BindFeedback(command, feedback);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static void BindFeedback(SqliteCommand command, FeedbackRecord feedback)
+    {
         command.CommandText = """
             INSERT INTO feedback (conversation_id, activity_id, reaction, question, outcome, cited_json, at)
             VALUES ($c, $a, $r, $q, $o, $cited, $at)
@@ -254,7 +317,6 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         command.Parameters.AddWithValue("$o", (object?)feedback.Outcome ?? DBNull.Value);
         command.Parameters.AddWithValue("$cited", JsonSerializer.Serialize(feedback.CitedPassages, Json));
         command.Parameters.AddWithValue("$at", feedback.At.ToString("O", CultureInfo.InvariantCulture));
-        await command.ExecuteNonQueryAsync(ct);
     }
 
     public async Task<IReadOnlyList<FeedbackRecord>> GetFeedbackAsync(string conversationId, CancellationToken ct = default)

@@ -64,7 +64,31 @@ public sealed class SemanticSafetyNet
     /// <summary>The raw scores (for tuning): nearest crisis exemplar and the crisis share of the k nearest.</summary>
     public SemanticMatch Score(string text, int neighbours) => ScoreVector(Embed(text), neighbours);
 
-    public float[] Embed(string text) => _encoder.Encode([text])[0];
+    /// <summary>
+    /// The message's vector. Messages repeat (buttons, common questions): their vectors are remembered, up to
+    /// <see cref="MaxRememberedMessages"/>, so a repeated message is screened without waiting for the model.
+    /// </summary>
+    public float[] Embed(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (_remembered.TryGetValue(text, out var known))
+        {
+            return known;
+        }
+
+        var vector = _encoder.Encode([text])[0];
+        if (_remembered.Count >= MaxRememberedMessages)
+        {
+            _remembered.Clear();
+        }
+
+        _remembered.TryAdd(text, vector);
+        return vector;
+    }
+
+    public const int MaxRememberedMessages = 10_000;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, float[]> _remembered = new(StringComparer.Ordinal);
 
     public SemanticMatch ScoreVector(float[] vector, int neighbours)
     {

@@ -197,19 +197,49 @@ public sealed class PassageIndex : IDisposable
 
         var (searched, corrections, unknown) = Repair(text);
         var query = BuildQuery(searched);
-        var questionVector = _embedder.Query(searched);
-        var denseVector = context is null ? questionVector : _embedder.Query($"{context.Question} {searched}");
-        var withoutUnknown = 1.0;
-        if (unknown.Count > 0)
+
+        // The question and its variants (with the previous question; without the unknown words) in one inference call.
+        var stripped = unknown.Count > 0 ? UnknownWordsPattern(unknown).Replace(searched, " ") : null;
+        var hasStripped = stripped is not null && stripped.Any(char.IsLetter);
+        List<string> inputs = [searched];
+        if (context is not null)
         {
-            var stripped = UnknownWordsPattern(unknown).Replace(searched, " ");
-            withoutUnknown = stripped.Any(char.IsLetter) ? SentenceEmbedder.Dot(questionVector, _embedder.Query(stripped)) : 0;
+            inputs.Add($"{context.Question} {searched}");
         }
+
+        if (hasStripped)
+        {
+            inputs.Add(stripped!);
+        }
+
+        var vectors = _embedder.Queries(inputs);
+        var questionVector = vectors[0];
+        var denseVector = context is null ? questionVector : vectors[1];
+        var withoutUnknown = unknown.Count == 0 ? 1.0 : hasStripped ? SentenceEmbedder.Dot(questionVector, vectors[^1]) : 0;
 
         var ranked = Rank(query, denseVector, context);
         var outOfScope = withoutUnknown < _options.UnknownWordsSimilarity
             && !(ranked.Count > 0 && ranked[0].Alternate + _options.AlternateQuestionOffset >= _options.AlternateInScopeSimilarity);
         return new SearchResult(text, searched, ranked, corrections, unknown, withoutUnknown, outOfScope, query);
+    }
+
+    /// <summary>
+    /// The lexical half alone: typo repair and the BM25 query, no sentence model. For comparison (the benchmark's
+    /// "without the model") and nothing else: answers always use <see cref="Search"/>.
+    /// </summary>
+    public IReadOnlyList<ScoredPassage> SearchWords(string question)
+    {
+        var text = (question ?? "").Trim();
+        if (!text.Any(char.IsLetter))
+        {
+            return [];
+        }
+
+        var query = BuildQuery(Repair(text).Searched);
+        return query.Clauses.Count == 0
+            ? []
+            : [.. _searcher.Search(query, _options.Candidates).ScoreDocs.Select(hit =>
+                new ScoredPassage(_byDoc[hit.Doc], Math.Min(1.0, hit.Score / _options.Bm25Saturation), 0, 0, Math.Min(1.0, hit.Score / _options.Bm25Saturation), hit.Score, hit.Doc))];
     }
 
     /// <summary>Lucene's explanation of the BM25 part of one candidate's score.</summary>
@@ -232,43 +262,61 @@ public sealed class PassageIndex : IDisposable
     private List<ScoredPassage> Rank(BooleanQuery query, float[] questionVector, SearchContext? context)
     {
         var n = _byDoc.Length;
-        var dense = new double[n];
-        for (var doc = 0; doc < n; doc++)
-        {
-            dense[doc] = SentenceEmbedder.Dot(questionVector, _vectors[doc]);
-        }
-
-        var alternate = new double[n];
+        var exhaustive = n <= _options.ExhaustiveDenseLimit;
+        var alternate = new Dictionary<int, double>();
         for (var q = 0; q < _questionVectors.Length; q++)
         {
             var similarity = SentenceEmbedder.Dot(questionVector, _questionVectors[q]) - _options.AlternateQuestionOffset;
-            alternate[_questionDoc[q]] = Math.Max(alternate[_questionDoc[q]], similarity);
+            var doc = _questionDoc[q];
+            alternate[doc] = Math.Max(alternate.GetValueOrDefault(doc), similarity);
         }
 
         var bm25 = new Dictionary<int, float>();
+        var bm25Hits = new List<int>();
         if (query.Clauses.Count > 0)
         {
-            foreach (var hit in _searcher.Search(query, _options.Candidates).ScoreDocs)
+            foreach (var hit in _searcher.Search(query, exhaustive ? _options.Candidates : Math.Max(_options.Candidates, _options.LargeCandidates)).ScoreDocs)
             {
                 bm25[hit.Doc] = hit.Score;
+                bm25Hits.Add(hit.Doc);
             }
         }
 
-        var candidates = Enumerable.Range(0, n)
-            .OrderByDescending(doc => Math.Max(dense[doc], alternate[doc]))
-            .Take(_options.Candidates)
-            .Union(bm25.Keys)
+        // Meaning: of every unit in a knowledge base up to ExhaustiveDenseLimit; above it, of BM25's candidates and the
+        // units of the alternate questions (the bank is compared in full either way).
+        var scored = exhaustive ? Enumerable.Range(0, n).ToArray() : bm25Hits.Concat(alternate.Keys).Distinct().Order().ToArray();
+        var dense = exhaustive ? new double[n] : null;
+        var sparse = exhaustive ? null : new Dictionary<int, double>(scored.Length);
+        foreach (var doc in scored)
+        {
+            var similarity = SentenceEmbedder.Dot(questionVector, _vectors[doc]);
+            if (dense is not null)
+            {
+                dense[doc] = similarity;
+            }
+            else
+            {
+                sparse![doc] = similarity;
+            }
+        }
+
+        double Dense(int doc) => dense?[doc] ?? sparse![doc];
+        double Meaning(int doc) => Math.Max(Dense(doc), alternate.GetValueOrDefault(doc));
+
+        var closest = scored.OrderByDescending(Meaning).Take(_options.Candidates);
+        var candidates = closest
+            .Union(bm25Hits.Take(_options.Candidates))
             .Select(doc =>
             {
                 var passage = _byDoc[doc];
                 var raw = bm25.GetValueOrDefault(doc);
                 var lexical = Math.Min(1.0, raw / _options.Bm25Saturation);
-                var meaning = Math.Max(dense[doc], alternate[doc]);
+                var meaning = Meaning(doc);
                 var score = (_options.DenseWeight * meaning) + (_options.Bm25Weight * lexical)
                     - (passage.Kind == ContentKind.Story ? _options.StoryPenalty : 0)
                     - (_options.ExtraUnitPenalty * (passage.UnitCount - 1))
                     + (context is not null && passage.Source == context.Source && passage.Section == context.Section ? _options.FollowUpSectionBoost : 0);
-                return new ScoredPassage(passage, Math.Clamp(score, 0, 1), dense[doc], alternate[doc], lexical, raw, doc);
+                return new ScoredPassage(passage, Math.Clamp(score, 0, 1), Dense(doc), alternate.GetValueOrDefault(doc), lexical, raw, doc);
             })
             .ToList();
 

@@ -84,6 +84,18 @@ public sealed class SearchOptions : IValidatableObject
     [Range(5, 1000)]
     public int Candidates { get; set; } = 50;
 
+    /// <summary>
+    /// Up to this many answer units, the question is compared with every one (exact). Above it, only with BM25's
+    /// best <see cref="LargeCandidates"/> and the units of the best-matching alternate questions: a large knowledge
+    /// base stays fast, and a small one ranks exactly as before.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int ExhaustiveDenseLimit { get; set; } = 20_000;
+
+    /// <summary>BM25 candidates whose meaning is scored when the knowledge base is above <see cref="ExhaustiveDenseLimit"/>.</summary>
+    [Range(10, 10_000)]
+    public int LargeCandidates { get; set; } = 300;
+
     /// <summary>Embeddings cache folder, relative to the content root.</summary>
     [Required]
     public string EmbeddingCachePath { get; set; } = "data/embeddings";

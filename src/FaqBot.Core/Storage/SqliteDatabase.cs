@@ -11,6 +11,10 @@ public sealed class SqliteDatabase
     private readonly string _connectionString;
     private int _walSet;
 
+    /// <summary>Native connections (kept by the pool across opens) whose PRAGMAs have been set.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
+    private static readonly object Marker = new();
+
     public SqliteDatabase(string connectionString, string baseDirectory)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
@@ -135,11 +139,22 @@ public sealed class SqliteDatabase
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(ct);
+        // Pooled connections keep their native handle and its settings: the PRAGMAs run once per handle, not per open.
+        if (connection.Handle is { } handle && Configured.TryGetValue(handle, out _))
+        {
+            return connection;
+        }
+
         await using var pragma = connection.CreateCommand();
         pragma.CommandText = Interlocked.Exchange(ref _walSet, 1) == 0
             ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA secure_delete=ON;"
             : "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA secure_delete=ON;";
         await pragma.ExecuteNonQueryAsync(ct);
+        if (connection.Handle is { } configured)
+        {
+            Configured.AddOrUpdate(configured, Marker);
+        }
+
         return connection;
     }
 }

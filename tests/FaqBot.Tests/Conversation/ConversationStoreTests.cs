@@ -42,6 +42,32 @@ public sealed class ConversationStoreTests
     }
 
     [Fact]
+    public async Task A_turn_completes_in_one_transaction_state_replies_feedback_and_processed_marker_or_nothing()
+    {
+        var store = await NewStoreAsync();
+        await store.CreateAsync(State("conv9"));
+        var incoming = await store.AppendIncomingAsync("conv9", new Activity { Type = ActivityTypes.Message, Text = "can I drive afterward?" });
+        Assert.Single(await store.ListUnprocessedAsync());
+
+        var feedback = new FeedbackRecord("conv9", "conv9|0000001", "like", "q", "answer", ["p1"], DateTimeOffset.UtcNow);
+        var stored = await store.CompleteTurnAsync(State("conv9") with { FirstQuestion = "can I drive afterward?" },
+            [new Activity { Text = "first", ReplyToId = incoming.Activity.Id }, new Activity { Text = "second", ReplyToId = incoming.Activity.Id }],
+            incoming.Sequence, feedback, new TurnOutcome("answer", null));
+
+        Assert.Equal([2L, 3L], stored.Select(s => s.Sequence));
+        Assert.Equal(["first", "second"], (await store.GetActivitiesAsync("conv9", incoming.Sequence)).Select(s => s.Activity.Text));
+        Assert.Equal("can I drive afterward?", (await store.GetAsync("conv9"))!.FirstQuestion);
+        Assert.Single(await store.GetFeedbackAsync("conv9"));
+        Assert.Empty(await store.ListUnprocessedAsync());
+
+        // A conversation that does not exist: nothing of the turn is stored.
+        var orphan = await store.AppendIncomingAsync("conv9", new Activity { Type = ActivityTypes.Message, Text = "again" });
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.CompleteTurnAsync(State("missing"), [new Activity { Text = "lost" }], orphan.Sequence, null));
+        Assert.Empty(await store.GetActivitiesAsync("missing", 0));
+        Assert.Equal(orphan.Sequence, Assert.Single(await store.ListUnprocessedAsync()).Sequence);
+    }
+
+    [Fact]
     public async Task Unknown_fields_channel_data_and_local_timestamps_round_trip_unchanged()
     {
         var store = await NewStoreAsync();

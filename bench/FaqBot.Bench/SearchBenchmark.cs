@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using FaqBot.Answering;
+using FaqBot.Knowledge;
+using FaqBot.Search;
+using FaqBot.Search.Embedding;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace FaqBot.Bench;
+
+/// <summary>What one start-up in a fresh process cost.</summary>
+public sealed record StartupFigures(string Outcome, double ModelMs, double IndexMs, double FirstAnswerMs, long WorkingSetMiB, long ManagedMiB, int Articles, int Passages);
+
+/// <summary>Answer time in process over a list of questions, in milliseconds.</summary>
+public sealed record LatencyFigures(int Questions, double P50, double P99, double Max)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Questions} questions: p50 {P50:0.00} ms, p99 {P99:0.00} ms, max {Max:0.00} ms");
+
+    public static LatencyFigures Of(List<double> times)
+    {
+        times.Sort();
+        return times.Count == 0 ? new(0, 0, 0, 0) : new(times.Count, Percentile(times, 0.50), Percentile(times, 0.99), times[^1]);
+    }
+
+    public static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+}
+
+/// <summary>
+/// <c>search</c>: for the real knowledge base and generated ones (<c>--kb real,100,1000,10000</c>): index build and
+/// start-up cold (empty embeddings cache) and warm (cache on disk), each in a fresh process, memory after start-up,
+/// and answer time in process over the question sets with the model (FaqBot's answer) and without it (the same
+/// Lucene BM25 query alone). Prints figures; asserts nothing. Run from the repository root:
+/// <c>dotnet run -c Release --project bench/FaqBot.Bench -- search --kb real,100,1000,10000</c>.
+/// </summary>
+public static class SearchBenchmark
+{
+    public static int Run(string[] args)
+    {
+        if (args is ["search-start", var kbFolder, var cacheFolder])
+        {
+            var figures = Start(kbFolder, cacheFolder);
+            Console.WriteLine(JsonSerializer.Serialize(figures));
+            return 0;
+        }
+
+        var root = Bench.Root;
+        var sizes = Bench.Option(args, "--kb", "real").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        Console.WriteLine(Bench.Machine());
+        var questions = Questions(root).Take(int.Parse(Bench.Option(args, "--questions", "100000"), CultureInfo.InvariantCulture)).ToList();
+        foreach (var size in sizes)
+        {
+            var kb = KnowledgeFolder(root, size);
+            var cache = Path.Combine(Path.GetTempPath(), "faqbot-bench", "cache-" + Guid.NewGuid().ToString("N"));
+            Console.WriteLine($"== knowledge base: {size} ({kb})");
+            foreach (var label in new[] { "cold (empty embeddings cache)", "warm (embeddings cache on disk)" })
+            {
+                var started = Stopwatch.GetTimestamp();
+                var figures = StartInChild(kb, cache);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"start-up {label}: {figures.Articles} articles, {figures.Passages} answer units; model {figures.ModelMs:0} ms, index build {figures.IndexMs:0} ms, first answer ({figures.Outcome}) after {figures.FirstAnswerMs:0} ms; process {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s; working set {figures.WorkingSetMiB} MiB, managed heap {figures.ManagedMiB} MiB"));
+            }
+
+            using var knowledge = Open(kb, cache);
+            var (withModel, repeated, withoutModel) = Latency(knowledge, questions);
+            Console.WriteLine($"answer in process, with the model, each question once: {withModel}");
+            Console.WriteLine($"answer in process, with the model, asked again: {repeated}");
+            Console.WriteLine($"BM25 alone (same Lucene query, no model): {withoutModel}");
+            TryDelete(cache);
+        }
+
+        return 0;
+    }
+
+    /// <summary>The questions of the test question sets, each once.</summary>
+    public static List<string> Questions(string root) =>
+        [.. Directory.GetFiles(Path.Combine(root, "tests", "FaqBot.Tests", "Data"), "*questions.jsonl")
+            .Order(StringComparer.Ordinal)
+            .SelectMany(File.ReadLines)
+            .Where(l => l.Trim().Length > 0)
+            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("q").GetString()!)
+            .Distinct(StringComparer.Ordinal)];
+
+    /// <summary><c>real</c>: the repository's knowledge folder; a number: a generated knowledge base of that many articles (made once, kept in the temp folder).</summary>
+    public static string KnowledgeFolder(string root, string size)
+    {
+        var real = Path.Combine(root, "knowledge");
+        if (size == "real")
+        {
+            return real;
+        }
+
+        var articles = int.Parse(size, CultureInfo.InvariantCulture);
+        var folder = Path.Combine(Path.GetTempPath(), "faqbot-bench", $"kb-{articles}");
+        var done = Path.Combine(folder, ".complete");
+        if (!File.Exists(done))
+        {
+            var started = Stopwatch.GetTimestamp();
+            KnowledgeGenerator.Generate(real, folder, articles);
+            File.WriteAllText(done, "");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generated {articles} articles in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s"));
+        }
+
+        return folder;
+    }
+
+    public static KnowledgeBase Open(string knowledgeFolder, string cacheFolder) => new(
+        Options.Create(new KnowledgeOptions { Path = knowledgeFolder }),
+        Options.Create(new SearchOptions { EmbeddingCachePath = cacheFolder }),
+        new Root(Bench.Root),
+        SentenceEmbedder.Shared,
+        TimeProvider.System,
+        NullLogger<KnowledgeBase>.Instance);
+
+    /// <summary>In this process: model load, index build (embedding what the cache lacks) and the first answer.</summary>
+    public static StartupFigures Start(string knowledgeFolder, string cacheFolder)
+    {
+        var clock = Stopwatch.StartNew();
+        _ = SentenceEmbedder.Shared;
+        var model = clock.Elapsed.TotalMilliseconds;
+        using var knowledge = Open(knowledgeFolder, cacheFolder);
+        var indexed = clock.Elapsed.TotalMilliseconds;
+        var composer = new AnswerComposer(Options.Create(new SearchOptions()));
+        var answer = composer.Compose(knowledge.Current.Search("can I drive afterward?"));
+        var first = clock.Elapsed.TotalMilliseconds;
+        GC.Collect();
+        using var process = Process.GetCurrentProcess();
+        return new StartupFigures(answer.Outcome, model, indexed - model, first, process.WorkingSet64 / 1048576, GC.GetTotalMemory(false) / 1048576,
+            knowledge.Current.Knowledge.Articles.Count, knowledge.Current.PassageCount);
+    }
+
+    private static StartupFigures StartInChild(string knowledgeFolder, string cacheFolder)
+    {
+        var self = Environment.ProcessPath!;
+        var arguments = Path.GetFileNameWithoutExtension(self) == "dotnet"
+            ? $"\"{typeof(SearchBenchmark).Assembly.Location}\" search-start \"{knowledgeFolder}\" \"{cacheFolder}\""
+            : $"search-start \"{knowledgeFolder}\" \"{cacheFolder}\"";
+        using var child = Process.Start(new ProcessStartInfo(self, arguments) { RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = Bench.Root })!;
+        var output = child.StandardOutput.ReadToEnd();
+        child.WaitForExit();
+        return JsonSerializer.Deserialize<StartupFigures>(output.Trim().Split('\n')[^1])
+            ?? throw new InvalidOperationException("The start-up child printed nothing.");
+    }
+
+    /// <summary>
+    /// Answer time (search and compose) for each question once, with the model; then the same questions asked again;
+    /// then BM25 alone. A few other questions warm the code up first.
+    /// </summary>
+    public static (LatencyFigures WithModel, LatencyFigures Repeated, LatencyFigures WithoutModel) Latency(KnowledgeBase knowledge, IReadOnlyList<string> questions)
+    {
+        ArgumentNullException.ThrowIfNull(knowledge);
+        ArgumentNullException.ThrowIfNull(questions);
+        var composer = new AnswerComposer(Options.Create(new SearchOptions()));
+        var index = knowledge.Current;
+        foreach (var warm in WarmUp)
+        {
+            composer.Compose(index.Search(warm));
+            index.SearchWords(warm);
+        }
+
+        SentenceEmbedder.Shared.ForgetQueries(); // "each question once" means the model runs for each
+
+        LatencyFigures Measure(Action<string> answer)
+        {
+            var times = new List<double>(questions.Count);
+            foreach (var q in questions)
+            {
+                var started = Stopwatch.GetTimestamp();
+                answer(q);
+                times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            return LatencyFigures.Of(times);
+        }
+
+        var first = Measure(q => composer.Compose(index.Search(q)));
+        var again = Measure(q => composer.Compose(index.Search(q)));
+        var words = Measure(q => index.SearchWords(q));
+        return (first, again, words);
+    }
+
+    private static readonly string[] WarmUp =
+    [
+        "warm up: how long is the drive home", "warm up: what do the nurses check", "warm up: is the room quiet",
+        "warm up: can my partner come", "warm up: does it hurt", "warm up: what should I wear", "warm up: how many sessions",
+        "warm up: what happens after", "warm up: do I feel sleepy", "warm up: is music allowed",
+    ];
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private sealed class Root(string path) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Production";
+        public string ApplicationName { get; set; } = "FaqBot.Bench";
+        public string ContentRootPath { get; set; } = path;
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
+    }
+}

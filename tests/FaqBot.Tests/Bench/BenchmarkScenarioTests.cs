@@ -1,0 +1,102 @@
+using FaqBot.Bench;
+using FaqBot.Knowledge;
+using FaqBot.Safety;
+using FaqBot.Tests.Infrastructure;
+
+namespace FaqBot.Tests.Bench;
+
+/// <summary>
+/// One small run of each benchmark scenario (bench/FaqBot.Bench), so the suite cannot rot: it runs, it answers,
+/// its figures are produced. Nothing here times anything; the figures come from the benchmarks themselves.
+/// </summary>
+public sealed class BenchmarkScenarioTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "faqbot-tests", "bench-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public void Generated_knowledge_base_loads_with_the_requested_articles_and_keeps_story_sections()
+    {
+        var kb = KnowledgeGenerator.Generate(Path.Combine(Infrastructure.TestPaths.Root, "knowledge"), Path.Combine(_folder, "kb"), 12);
+
+        var set = KnowledgeLoader.Load(kb, "synonyms.txt", Infrastructure.TestPaths.Root, new DateOnly(2026, 11, 29));
+
+        Assert.Equal(12, set.Articles.Count);
+        Assert.Empty(set.Problems);
+        var generated = set.Articles.Where(a => a.Source.Contains("generated/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(7, generated.Count);
+        Assert.All(generated, a => Assert.NotEmpty(a.Passages));
+        // Every passage of a generated article is a verbatim passage of a real one, with the same kind.
+        var real = set.Articles.Except(generated).SelectMany(a => a.Passages).Select(p => (p.Text, p.Kind)).ToHashSet();
+        Assert.All(generated.SelectMany(a => a.Passages), p => Assert.Contains((p.Text, p.Kind), real));
+        Assert.NotEmpty(set.Questions);
+    }
+
+    [Fact]
+    public void Search_scenario_starts_answers_and_produces_its_figures()
+    {
+        var kb = KnowledgeGenerator.Generate(Path.Combine(Infrastructure.TestPaths.Root, "knowledge"), Path.Combine(_folder, "kb"), 8);
+        var cache = Infrastructure.TestPaths.EmbeddingCache; // shared by the tests: the real passages are embedded once per machine
+
+        var start = SearchBenchmark.Start(kb, cache);
+        using var knowledge = SearchBenchmark.Open(kb, cache);
+        var (withModel, repeated, withoutModel) = SearchBenchmark.Latency(knowledge, ["can I drive afterward?", "does the infusion hurt"]);
+
+        Assert.Equal("answer", start.Outcome);
+        Assert.Equal(8, start.Articles);
+        Assert.True(start.Passages > 0 && start.WorkingSetMiB > 0 && start.IndexMs > 0);
+        foreach (var figures in new[] { withModel, repeated, withoutModel })
+        {
+            Assert.Equal(2, figures.Questions);
+            Assert.True(figures.P50 > 0 && figures.P99 >= figures.P50 && figures.Max >= figures.P99);
+        }
+
+        Assert.Contains("machine: ", FaqBot.Bench.Bench.Machine(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Load_scenario_gets_every_reply_over_the_websockets_and_produces_its_figures()
+    {
+        using var server = new FaqBotServer();
+        await using var run = await LoadRun.OpenAsync(server.BaseAddress, conversations: 2, crisisConversations: 1);
+
+        var figures = await run.StepAsync(["can I drive afterward?", "what does it feel like?", "hello"], rate: 8, seconds: 1, drainSeconds: 60, server: null);
+
+        Assert.Equal(8, figures.Sent);
+        Assert.Equal(0, figures.Errors);
+        Assert.Equal(0, figures.FailedPosts);
+        Assert.Equal(8, figures.Replied);
+        Assert.True(figures.CrisisSent > 0);
+        Assert.Equal(figures.CrisisSent, figures.CrisisReplied);
+        Assert.True(figures.P50 > 0 && figures.P99 >= figures.P50 && figures.CrisisP99 > 0 && figures.Throughput > 0);
+        Assert.Contains("POST-to-reply p50", figures.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Safety_screen_benchmark_sets_up_and_screens()
+    {
+        var benchmark = new SafetyScreenBenchmark();
+        benchmark.Setup();
+        try
+        {
+            // The benchmark screens the tuning set's messages in turn: crises and ordinary messages both come up.
+            var levels = Enumerable.Range(0, 250).Select(_ => benchmark.Screen()).ToList();
+            Assert.Contains(SafetyLevel.Crisis, levels);
+            Assert.Contains(SafetyLevel.None, levels);
+        }
+        finally
+        {
+            benchmark.Cleanup();
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}
