@@ -19,6 +19,20 @@ public static class AuditActions
     public const string SignOut = "staff.sign-out";
     public const string ThrottleCleared = "staff.throttle-cleared";
     public const string ConversationErased = "conversation.erased";
+    public const string Claim = "conversation.claim";
+    public const string Reply = "conversation.reply";
+    public const string Note = "conversation.note";
+    public const string Transfer = "conversation.transfer";
+    public const string HandBack = "conversation.hand-back";
+    public const string Close = "conversation.close";
+    public const string Reopen = "conversation.reopen";
+    public const string CallbackDone = "callback.done";
+    public const string AccountAdded = "account.added";
+    public const string AccountDisabled = "account.disabled";
+    public const string AccountEnabled = "account.enabled";
+    public const string AccountPasswordReset = "account.password-reset";
+    public const string AccountRoleChanged = "account.role-changed";
+    public const string SavedReplyChanged = "saved-reply.changed";
     public const string RetentionSweep = "retention.sweep";
     public const string Backup = "database.backup";
 }
