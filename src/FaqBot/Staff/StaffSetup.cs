@@ -34,6 +34,12 @@ public static class StaffSetup
         services.AddHostedService<StaffStoreInitializer>();
         services.AddHostedService<QueueWatcher>();
 
+        // Urgent chats left unclaimed page the on-call webhook (UrgentAlert in appsettings.json).
+        services.AddOptions<UrgentAlertOptions>().Bind(configuration.GetSection(UrgentAlertOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<UrgentAlertOptions>, UrgentAlertOptionsValidator>();
+        services.AddHttpClient(UrgentPager.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHostedService<UrgentPager>();
+
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, StaffAuthenticationHandler>(StaffAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy(StaffAuthenticationHandler.Policy, policy => policy
             .AddAuthenticationSchemes(StaffAuthenticationHandler.SchemeName)
