@@ -35,6 +35,7 @@ public static class StaffEndpoints
         read.MapGet("/callbacks", Callbacks);
         read.MapGet("/feed", Feed);
         read.MapGet("/colleagues", Colleagues);
+        read.MapGet("/members", Members);
         read.MapGet("/history", History);
         read.MapGet("/reasons", Reasons);
         read.MapGet("/saved-replies", SavedReplies);
@@ -258,6 +259,13 @@ public static class StaffEndpoints
     {
         var me = user.FindFirstValue(ClaimTypes.NameIdentifier);
         return TypedResults.Ok<IReadOnlyList<ColleagueView>>([.. presence.Online.Select(s => new ColleagueView(s.Id, s.Name, s.Id == me))]);
+    }
+
+    /// <summary>GET /members: every staff account's id and name (the history's staff filter; no e-mails).</summary>
+    public static async Task<Ok<IReadOnlyList<ColleagueView>>> Members(ClaimsPrincipal user, IStaffDirectory directory, CancellationToken ct)
+    {
+        var me = user.FindFirstValue(ClaimTypes.NameIdentifier);
+        return TypedResults.Ok<IReadOnlyList<ColleagueView>>([.. (await directory.ListAsync(ct)).OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase).Select(a => new ColleagueView(a.Id, a.Name, a.Id == me))]);
     }
 
     /// <summary>GET /history?q=&amp;from=&amp;to=&amp;reason=&amp;outcome=&amp;staff=: every conversation ever handed to staff, newest first.</summary>
