@@ -119,7 +119,7 @@ public sealed partial class UrgentPager(
                 var page = new UrgentPage(
                     "urgent-unclaimed", ShortId.Of(marked.ConversationId), escalation.Reason, reasons.LabelOf(escalation.Reason),
                     (int)(now - escalation.At).TotalMinutes, escalation.At, "/staff");
-                await SendAsync(page, ct);
+                await SendAsync(page, new Privacy.ConversationRef(marked.ConversationId), ct);
                 paged++;
             }
         }
@@ -127,7 +127,7 @@ public sealed partial class UrgentPager(
         return paged;
     }
 
-    private async Task SendAsync(UrgentPage page, CancellationToken ct)
+    private async Task SendAsync(UrgentPage page, Privacy.ConversationRef conversation, CancellationToken ct)
     {
         var settings = options.Value;
         var delay = TimeSpan.FromSeconds(settings.FirstRetrySeconds);
@@ -139,15 +139,15 @@ public sealed partial class UrgentPager(
                 using var response = await client.PostAsJsonAsync(new Uri(settings.WebhookUrl), page, ct);
                 if (response.IsSuccessStatusCode)
                 {
-                    LogPaged(logger, page.Reference, attempt);
+                    LogPaged(logger, conversation, attempt);
                     return;
                 }
 
-                LogAttemptFailed(logger, page.Reference, attempt, (int)response.StatusCode);
+                LogAttemptFailed(logger, conversation, attempt, (int)response.StatusCode);
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
             {
-                LogAttemptFailed(logger, page.Reference, attempt, 0);
+                LogAttemptFailed(logger, conversation, attempt, 0);
             }
 
             if (attempt < settings.MaxAttempts)
@@ -157,17 +157,17 @@ public sealed partial class UrgentPager(
             }
         }
 
-        LogGaveUp(logger, page.Reference, settings.MaxAttempts);
+        LogGaveUp(logger, conversation, settings.MaxAttempts);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Urgent chat {Reference} unclaimed: webhook called (attempt {Attempt})")]
-    private static partial void LogPaged(ILogger logger, string reference, int attempt);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Urgent conversation {ConversationId} unclaimed: webhook called (attempt {Attempt})")]
+    private static partial void LogPaged(ILogger logger, Privacy.ConversationRef conversationId, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Urgent webhook for {Reference} failed (attempt {Attempt}, status {Status}); retrying with backoff")]
-    private static partial void LogAttemptFailed(ILogger logger, string reference, int attempt, int status);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Urgent webhook for conversation {ConversationId} failed (attempt {Attempt}, status {Status}); retrying with backoff")]
+    private static partial void LogAttemptFailed(ILogger logger, Privacy.ConversationRef conversationId, int attempt, int status);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Urgent webhook for {Reference} failed {Attempts} times; giving up")]
-    private static partial void LogGaveUp(ILogger logger, string reference, int attempts);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Urgent webhook for conversation {ConversationId} failed {Attempts} times; giving up")]
+    private static partial void LogGaveUp(ILogger logger, Privacy.ConversationRef conversationId, int attempts);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Checking for unclaimed urgent chats failed")]
     private static partial void LogCheckFailed(ILogger logger, Exception exception);
