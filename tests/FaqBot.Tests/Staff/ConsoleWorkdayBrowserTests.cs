@@ -24,7 +24,15 @@ public sealed class ConsoleWorkdayBrowserTests
         using var _ = playwright;
         await using var __ = browser;
         var options = new BrowserNewContextOptions { BaseURL = server.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } };
-        var sam = await (await browser.NewContextAsync(options)).NewPageAsync();
+        var samContext = await browser.NewContextAsync(options);
+        // Sam allowed desktop alerts: a stand-in Notification records what the console shows there.
+        await samContext.AddInitScriptAsync("""
+            window.__notifications = [];
+            window.Notification = class { constructor(title, options) { window.__notifications.push({ title, body: options && options.body }); } };
+            window.Notification.permission = "granted";
+            window.Notification.requestPermission = async () => "granted";
+            """);
+        var sam = await samContext.NewPageAsync();
         var lee = await (await browser.NewContextAsync(options)).NewPageAsync();
         var patient = await (await browser.NewContextAsync(options)).NewPageAsync();
         var errors = new List<string>();
@@ -53,6 +61,10 @@ public sealed class ConsoleWorkdayBrowserTests
         await sam.Clock.FastForwardAsync("01:05");
         await Expect(sam.Locator("body")).ToHaveAttributeAsync("data-realerts", "2");
         await StaffBrowser.ScreenshotAsync(sam, "workday-1-urgent-realert.png");
+        var notifications = await sam.EvaluateAsync<string>("JSON.stringify(window.__notifications)");
+        Assert.Equal(2, System.Text.Json.JsonDocument.Parse(notifications).RootElement.GetArrayLength());
+        Assert.Contains("URGENT", notifications, StringComparison.Ordinal);
+        Assert.DoesNotContain("kill", notifications, StringComparison.OrdinalIgnoreCase); // never the patient's words
 
         // Sam claims: the re-alerts stop.
         await row.GetByRole(AriaRole.Button).ClickAsync();
@@ -63,6 +75,7 @@ public sealed class ConsoleWorkdayBrowserTests
         await sam.Clock.FastForwardAsync("02:10");
         await Expect(sam.Locator("#queue li").First).ToContainTextAsync("with staff (Sam)");
         Assert.Equal("2", await sam.Locator("body").GetAttributeAsync("data-realerts"));
+        Assert.Equal(2, await sam.EvaluateAsync<int>("window.__notifications.length"));
 
         // Typing both ways: Sam's typing shows in Web Chat; the patient's typing shows in the console.
         var transcript = patient.Locator(".webchat__basic-transcript");
