@@ -42,6 +42,9 @@ public abstract record HandoffCommand
 
     /// <summary>A staff member marked the callback request done.</summary>
     public sealed record CompleteCallback(StaffRef Staff, DateTimeOffset At) : HandoffCommand;
+
+    /// <summary>"Undo" on a callback marked done by mistake: a chat that closed with it waits for its callback again.</summary>
+    public sealed record UndoCompleteCallback(StaffRef Staff, DateTimeOffset At) : HandoffCommand;
 }
 
 /// <summary>What a transition did, for the caller to announce, record or refuse.</summary>
@@ -75,6 +78,8 @@ public abstract record HandoffEvent
 
     /// <summary>The callback request was marked done: the chat is closed (the patient was called, not told here).</summary>
     public sealed record CallbackCompleted(StaffRef Staff) : HandoffEvent;
+
+    public sealed record CallbackReopened(StaffRef Staff) : HandoffEvent;
 
     /// <summary>The command is not allowed in this state; <paramref name="Problem"/> says why, for staff.</summary>
     public sealed record Refused(string Problem) : HandoffEvent;
@@ -144,6 +149,9 @@ public static class HandoffMachine
                 new HandoffEvent.CallbackFiled()),
             HandoffCommand.CompleteCallback c => state.Handoff == HandoffState.CallbackRequested
                 ? Log(state with { Handoff = HandoffState.Closed, Owner = null }, new HandoffLogEntry(c.At, "closed", state.Escalation?.Reason, c.Staff.Id, c.Staff.Name, CloseOutcomes.CallbackArranged), new HandoffEvent.CallbackCompleted(c.Staff))
+                : Unchanged(state),
+            HandoffCommand.UndoCompleteCallback c => state.Handoff == HandoffState.Closed && state.HandoffLog is [.., { Kind: "closed", Outcome: CloseOutcomes.CallbackArranged }] && state.Callback is { Consent: true }
+                ? Log(state with { Handoff = HandoffState.CallbackRequested }, new HandoffLogEntry(c.At, "callback-reopened", state.Escalation?.Reason, c.Staff.Id, c.Staff.Name), new HandoffEvent.CallbackReopened(c.Staff))
                 : Unchanged(state),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown handoff command."),
         };

@@ -33,7 +33,8 @@ public sealed partial class HandoffService(
     ILogger<HandoffService> logger,
     ClaimHistory? claims = null,
     IAuditLog? audit = null,
-    StaffPresence? presence = null)
+    StaffPresence? presence = null,
+    StaffNoteStore? notes = null)
 {
     public const int MaxMessageLength = 4000;
 
@@ -145,8 +146,11 @@ public sealed partial class HandoffService(
         return result.Result;
     }
 
-    /// <summary>Marks a callback request done; its conversation leaves the queue.</summary>
-    public async Task<HandoffResult> CompleteCallbackAsync(string callbackId, StaffRef staff, CancellationToken ct = default)
+    /// <summary>
+    /// Marks a callback request done, with an optional note (kept as an internal note on the conversation); its
+    /// conversation leaves the queue, closed as "callback arranged". <see cref="UndoCallbackAsync"/> takes it back.
+    /// </summary>
+    public async Task<HandoffResult> CompleteCallbackAsync(string callbackId, StaffRef staff, string? note = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(staff);
         if (await callbacks.GetAsync(callbackId, ct) is not { } request)
@@ -156,8 +160,32 @@ public sealed partial class HandoffService(
 
         var now = time.GetUtcNow();
         await callbacks.MarkDoneAsync(callbackId, staff.Name, now, ct);
+        if (!string.IsNullOrWhiteSpace(note) && notes is not null)
+        {
+            await notes.AddAsync(request.ConversationId, staff, $"Callback done: {note.Trim()}", ct);
+        }
+
         await ApplyAsync(request.ConversationId, new HandoffCommand.CompleteCallback(staff, now), ct);
         await AuditAsync(staff, AuditActions.CallbackDone, request.ConversationId, ct);
+        return new HandoffResult(HandoffOutcome.Done);
+    }
+
+    /// <summary>Undoes "Mark done": the request is open again and its conversation waits for the callback again.</summary>
+    public async Task<HandoffResult> UndoCallbackAsync(string callbackId, StaffRef staff, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(staff);
+        if (await callbacks.GetAsync(callbackId, ct) is not { } request)
+        {
+            return new HandoffResult(HandoffOutcome.NotFound, "No such callback request.");
+        }
+
+        if (!await callbacks.MarkOpenAsync(callbackId, ct))
+        {
+            return new HandoffResult(HandoffOutcome.Conflict, "This callback request is not marked done.");
+        }
+
+        await ApplyAsync(request.ConversationId, new HandoffCommand.UndoCompleteCallback(staff, time.GetUtcNow()), ct);
+        await AuditAsync(staff, AuditActions.CallbackDone, request.ConversationId, ct, "undone");
         return new HandoffResult(HandoffOutcome.Done);
     }
 

@@ -51,6 +51,7 @@ public static class StaffEndpoints
         write.MapPost("/conversations/{id}/notes", AddNote);
         write.MapPost("/conversations/{id}/typing", Typing);
         write.MapPost("/callbacks/{id}/done", CallbackDone);
+        write.MapPost("/callbacks/{id}/undo", CallbackUndo);
 
         var admin = api.MapGroup("/admin").RequireAuthorization(StaffAuthenticationHandler.AdminPolicy);
         admin.MapGet("/throttles", Throttles);
@@ -339,12 +340,31 @@ public static class StaffEndpoints
     public static async Task<Ok<IReadOnlyList<CallbackView>>> Callbacks(ICallbackStore callbacks, CancellationToken ct) =>
         TypedResults.Ok<IReadOnlyList<CallbackView>>([.. (await callbacks.ListAsync(200, ct)).Select(StaffViews.View)]);
 
-    public static async Task<Results<Ok<CallbackView>, ProblemHttpResult>> CallbackDone(string id, ClaimsPrincipal user, HandoffService handoff, ICallbackStore callbacks, CancellationToken ct)
+    /// <summary>POST /callbacks/{id}/done {"note"}: marks it done (the optional note is kept as an internal note).</summary>
+    public static async Task<Results<Ok<CallbackView>, ProblemHttpResult>> CallbackDone(
+        string id, CallbackDoneRequest? request, ClaimsPrincipal user, HandoffService handoff, ICallbackStore callbacks, CancellationToken ct)
     {
-        var result = await handoff.CompleteCallbackAsync(id, Staff(user), ct);
+        if (request?.Note is { Length: > StaffNoteStore.MaxLength })
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid request", $"A note has at most {StaffNoteStore.MaxLength} characters.");
+        }
+
+        var result = await handoff.CompleteCallbackAsync(id, Staff(user), request?.Note, ct);
         return result.Outcome == HandoffOutcome.Done && await callbacks.GetAsync(id, ct) is { } done
             ? TypedResults.Ok(StaffViews.View(done))
             : NotFound(result.Problem);
+    }
+
+    /// <summary>POST /callbacks/{id}/undo: "Mark done" was a mistake; the request is open again.</summary>
+    public static async Task<Results<Ok<CallbackView>, ProblemHttpResult>> CallbackUndo(string id, ClaimsPrincipal user, HandoffService handoff, ICallbackStore callbacks, CancellationToken ct)
+    {
+        var result = await handoff.UndoCallbackAsync(id, Staff(user), ct);
+        return result.Outcome switch
+        {
+            HandoffOutcome.Done when await callbacks.GetAsync(id, ct) is { } open => TypedResults.Ok(StaffViews.View(open)),
+            HandoffOutcome.Conflict => Problem(StatusCodes.Status409Conflict, "Conflict", result.Problem),
+            _ => NotFound(result.Problem),
+        };
     }
 
     /// <summary>Server-sent events: <c>queue</c> when the queue changes, <c>activity</c> for each new message or event of a staff conversation.</summary>

@@ -55,6 +55,8 @@ public sealed record ConversationDetail(QueueItem Summary, IReadOnlyList<Transcr
 
 public sealed record CloseRequest(string? Outcome);
 
+public sealed record CallbackDoneRequest(string? Note);
+
 public sealed record TransferRequest(string? StaffId);
 
 public sealed record NoteRequest(string? Text);

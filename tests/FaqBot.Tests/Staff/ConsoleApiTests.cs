@@ -259,6 +259,46 @@ public sealed class ConsoleApiTests
     }
 
     [Fact]
+    public async Task A_callback_is_marked_done_with_a_note_and_a_mistaken_done_can_be_undone()
+    {
+        await using var server = new FaqBotServer(new Dictionary<string, string?> { ["Staff:DutyHours"] = "never" });
+        await StaffKit.AddStaffAsync(server, "sam@clinic.example", "Sam");
+        using var sam = await StaffKit.SignInAsync(server, "sam@clinic.example");
+        var id = await StaffKit.QueueAsync(server, "Please call me about booking", "booking");
+        var conversations = server.Services.GetRequiredService<FaqBot.Conversation.ConversationService>();
+        foreach (var answer in new[] { "Jordan", "jordan@example.org", "yes" })
+        {
+            await conversations.UpdateAsync(id, s => CallbackFlow.Handle(s, answer) is var step ? (step.State, [step.ToActivity()]) : null);
+        }
+
+        var callback = Assert.Single(await sam.GetAsync<IReadOnlyList<CallbackView>>("/api/staff/callbacks"));
+        using (var done = await sam.PostAsync($"/api/staff/callbacks/{callback.Id}/done", new { note = "Called, booked Thursday 10:00" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        }
+
+        var closed = await sam.GetAsync<ConversationDetail>($"/api/staff/conversations/{id}");
+        Assert.Equal(("closed", CloseOutcomes.CallbackArranged), (closed.Summary.State, closed.Summary.Outcome));
+        Assert.Contains(closed.Transcript, e => e.Type == "note" && e.Text == "Callback done: Called, booked Thursday 10:00");
+        Assert.Empty(await sam.QueueAsync());
+
+        using (var undo = await sam.PostAsync($"/api/staff/callbacks/{callback.Id}/undo"))
+        using (var again = await sam.PostAsync($"/api/staff/callbacks/{callback.Id}/undo"))
+        using (var unknown = await sam.PostAsync("/api/staff/callbacks/cb_nope/undo"))
+        {
+            Assert.Equal(HttpStatusCode.OK, undo.StatusCode);
+            Assert.Null((await undo.Content.ReadFromJsonAsync<CallbackView>())!.DoneAt);
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        Assert.Equal(HandoffState.CallbackRequested, (await StaffKit.StateAsync(server, id))!.Handoff);
+        Assert.Equal("callbackRequested", Assert.Single(await sam.QueueAsync()).State);
+        var audit = await server.Services.GetRequiredService<IAuditLog>().ListAsync();
+        Assert.Equal(["done", "undone"], audit.Where(e => e.Action == AuditActions.CallbackDone).Select(e => e.Outcome).Reverse());
+    }
+
+    [Fact]
     public async Task Admins_edit_saved_replies_and_staff_read_them()
     {
         await using var server = new FaqBotServer();

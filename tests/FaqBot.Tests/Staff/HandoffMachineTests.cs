@@ -146,6 +146,11 @@ public sealed class HandoffMachineTests
         Assert.Equal((HandoffState.Queued, null), (declined.State.Handoff, declined.State.Callback));
         Assert.Equal(HandoffState.Closed, completed.State.Handoff);
         Assert.Equal(CloseOutcomes.CallbackArranged, ConversationHistory.OutcomeOf(completed.State));
+
+        var undone = HandoffMachine.Apply(completed.State, new HandoffCommand.UndoCompleteCallback(Sam, T0));
+        var closedOtherwise = HandoffMachine.Apply(WithSam(), new HandoffCommand.Close(Sam, false, CloseOutcomes.Resolved, T0)).State;
+        Assert.Equal(HandoffState.CallbackRequested, undone.State.Handoff);
+        Assert.Empty(HandoffMachine.Apply(closedOtherwise, new HandoffCommand.UndoCompleteCallback(Sam, T0)).Events);
     }
 
     [Fact]

@@ -718,19 +718,38 @@ async function refreshCallbacks() {
   let callbacks;
   try { callbacks = await call("GET", "/callbacks"); } catch { return; }
   const open = callbacks.filter((c) => !c.doneAt);
+  const done = callbacks.filter((c) => c.doneAt).slice(0, 5);
   $("callbacks-empty").hidden = open.length > 0;
-  $("callbacks").replaceChildren(...open.map((c) => el("li", { "data-callback": c.id },
-    el("strong", { text: c.name }),
-    el("span", { text: c.contact }),
-    el("span", { class: "muted", text: `asked ${dateTime(c.createdAt)}` }),
-    el("span", { class: "actions" },
-      el("button", { type: "button", class: "secondary", onclick: () => openConversation(c.conversationId, true), text: "Open chat" }),
-      el("button", { type: "button", onclick: () => markDone(c.id), text: "Mark done" })))));
+  $("callbacks").replaceChildren(...open.map((c) => {
+    const note = el("input", { type: "text", maxlength: "4000", "aria-label": `Note on the callback to ${c.name} (optional)`, placeholder: "note (optional)" });
+    return el("li", { "data-callback": c.id },
+      el("strong", { text: c.name }),
+      el("span", { text: c.contact }),
+      el("span", { class: "muted", text: `asked ${dateTime(c.createdAt)}` }),
+      note,
+      el("span", { class: "actions" },
+        el("button", { type: "button", class: "secondary", onclick: () => openConversation(c.conversationId, true), text: "Open chat" }),
+        el("button", { type: "button", onclick: () => markDone(c.id, note.value), text: "Mark done" })));
+  }));
+  $("callbacks-done-heading").hidden = done.length === 0;
+  $("callbacks-done").replaceChildren(...done.map((c) => el("li", { class: "done", "data-callback": c.id },
+    el("span", { text: `${c.name}: done by ${c.doneBy || "staff"}, ${dateTime(c.doneAt)}` }),
+    el("span", { class: "actions" }, el("button", { type: "button", class: "secondary", onclick: () => undoDone(c.id), text: "Undo" })))));
 }
 
-async function markDone(id) {
+async function markDone(id, note) {
   try {
-    await call("POST", `/callbacks/${encodeURIComponent(id)}/done`);
+    await call("POST", `/callbacks/${encodeURIComponent(id)}/done`, { note: note || null });
+    refreshCallbacks();
+    refreshQueue();
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+async function undoDone(id) {
+  try {
+    await call("POST", `/callbacks/${encodeURIComponent(id)}/undo`);
     refreshCallbacks();
     refreshQueue();
   } catch (error) {
