@@ -91,6 +91,17 @@ public sealed class AccountAdminTests
         var accounts = await ada.GetAsync<IReadOnlyList<AccountView>>("/api/staff/admin/accounts");
         Assert.Equal(["ada@clinic.example", "kim@clinic.example", "sam@clinic.example"], accounts.Select(a => a.Email));
 
+        // Every signed-in staff member can list names and ids (the history's staff filter), never e-mails.
+        using (var members = await sam.Http.GetAsync(new Uri("/api/staff/members", UriKind.Relative)))
+        {
+            var json = await members.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.OK, members.StatusCode);
+            Assert.DoesNotContain("@clinic.example", json, StringComparison.Ordinal);
+            var listed = System.Text.Json.JsonSerializer.Deserialize<List<ColleagueView>>(json, System.Text.Json.JsonSerializerOptions.Web)!;
+            Assert.Equal(["Ada", "Kim", "Sam"], listed.Select(m => m.Name));
+            Assert.True(listed.Single(m => m.Name == "Sam").Me);
+        }
+
         var audit = await server.Services.GetRequiredService<IAuditLog>().ListAsync();
         foreach (var action in new[] { AuditActions.AccountAdded, AuditActions.AccountDisabled, AuditActions.AccountEnabled, AuditActions.AccountPasswordReset, AuditActions.AccountRoleChanged })
         {
