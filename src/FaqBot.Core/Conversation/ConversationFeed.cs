@@ -44,6 +44,16 @@ public sealed class ConversationFeed
         });
     }
 
+    /// <summary>Only to the listeners of every conversation (the staff console), never to the patient's own stream:
+    /// the patient's typing goes to staff and is not echoed back.</summary>
+    internal void PublishToStaff(FeedItem item)
+    {
+        foreach (var listener in _all.Values)
+        {
+            listener.Writer.TryWrite(item);
+        }
+    }
+
     internal void Publish(FeedItem item)
     {
         if (_byConversation.TryGetValue(item.ConversationId, out var listeners))

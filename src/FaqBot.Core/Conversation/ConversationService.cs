@@ -131,6 +131,33 @@ public sealed partial class ConversationService(
         return stored;
     }
 
+    /// <summary>
+    /// Someone is typing (nothing is stored; typing carries no text). A staff member's typing goes to the patient's
+    /// stream (Web Chat shows its indicator); the patient's goes only to the staff console.
+    /// </summary>
+    public void Typing(string conversationId, ChannelAccount from)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        var typing = new FeedItem(conversationId, null, new Activity
+        {
+            Type = ActivityTypes.Typing,
+            From = from,
+            Conversation = new ConversationAccount(conversationId),
+            Timestamp = time.GetUtcNow(),
+        });
+        if (from.Role == RoleTypes.User)
+        {
+            feed.PublishToStaff(typing);
+        }
+        else
+        {
+            feed.Publish(typing);
+        }
+    }
+
+    /// <summary>Tells the staff consoles that something about the conversation changed (e.g. a note was added).</summary>
+    public void Changed(string conversationId) => feed.PublishToStaff(new FeedItem(conversationId, null, QueueChanged: true));
+
     /// <summary>Changes a conversation's state under its lock, then records and publishes announcements.</summary>
     public async Task<ConversationState?> UpdateAsync(
         string conversationId,

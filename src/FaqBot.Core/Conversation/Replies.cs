@@ -15,6 +15,7 @@ public static class Replies
     public const string OfferPersonAfterMisses = "I'm still not finding that in our articles. Would you like to talk with a member of our care team?";
     public const string SorryOfferPerson = "I'm sorry that wasn't helpful. Would you like to talk with a member of our care team?";
     /// <summary>The turn's own words on a handoff; what happens next (who comes, when, or a callback) is added to the same message by the handoff recorder.</summary>
+    /// <summary>The default text for ask-for-person in appsettings.json (Escalation:Reasons).</summary>
     public const string ConnectingYou = "Of course. I'm passing this chat to our care team.";
     public const string StillQueued = "You're already waiting for our care team, and they will see everything you write here.";
 
@@ -38,14 +39,6 @@ public static class Replies
 
     public static string DidYouMean(IReadOnlyList<ClarifyChoice> choices) =>
         $"Did you mean {string.Join(" or ", choices.Select(c => $"“{c.Section}”"))}?";
-
-    public static string StaffOnlyTopic(string reason) => reason switch
-    {
-        "personal-medical" => "I can't advise on your own medications, doses, symptoms or eligibility; those need our clinical team, who know your history.",
-        "cost" or "payment" or "insurance" => "Prices, payment and insurance are best answered by our care team.",
-        "booking" => "Our care team handles appointments, rescheduling and cancellations.",
-        _ => "That's a question for our care team rather than our articles.",
-    };
 
     public const string CrisisHeading = "You deserve support right now";
     public const string EmergencyHeading = "This may be a medical emergency";

@@ -18,7 +18,7 @@ namespace FaqBot.Conversation;
 /// A crisis never starts the callback dialogue (see <see cref="HandoffRecorder"/>), so nothing
 /// contradicts this reply.
 /// </summary>
-public sealed class SafetyResponder(SafetyScreen safety, IOptions<ClinicOptions> clinic, TimeProvider time, IStaffAvailability? availability = null)
+public sealed class SafetyResponder(SafetyScreen safety, IOptions<ClinicOptions> clinic, EscalationReasons reasons, TimeProvider time, IStaffAvailability? availability = null)
 {
     /// <summary>The outcome of a check-in turn, as <c>ask --json</c> reports it.</summary>
     public const string CheckInOutcome = "checkin";
@@ -37,7 +37,7 @@ public sealed class SafetyResponder(SafetyScreen safety, IOptions<ClinicOptions>
                 return Crisis(state, EscalationReasons.Emergency, text, verdict);
             case SafetyLevel.Crisis:
                 return Crisis(state, EscalationReasons.Crisis, text, verdict);
-            case SafetyLevel.CheckIn when state.Escalation?.Reason is EscalationReasons.Crisis or EscalationReasons.Emergency && HandoffRecorder.IsWithHumans(state.Handoff):
+            case SafetyLevel.CheckIn when state.Escalation?.Reason is EscalationReasons.Crisis or EscalationReasons.Emergency && HandoffMachine.IsWithHumans(state.Handoff):
                 // Already a crisis: distress again gets the complete crisis response, not a question.
                 return Crisis(state, state.Escalation.Reason, text, verdict);
             case SafetyLevel.CheckIn when checkInPending && verdict.Rule?.Contains("lowered by: negation", StringComparison.Ordinal) == true
@@ -70,7 +70,7 @@ public sealed class SafetyResponder(SafetyScreen safety, IOptions<ClinicOptions>
     private TurnResult Crisis(ConversationState state, string reason, string text, SafetyVerdict verdict)
     {
         var now = time.GetUtcNow();
-        var next = Escalated(state, reason, text, now, verdict.Rule) with { Pending = null };
+        var next = Escalated(state, reason, text, now, verdict.Rule, ask: null);
         var watched = Watched(state, now);
         var message = reason == EscalationReasons.Emergency
             ? Replies.Emergency(clinic.Value, watched)
@@ -88,7 +88,7 @@ public sealed class SafetyResponder(SafetyScreen safety, IOptions<ClinicOptions>
     private TurnResult CheckIn(ConversationState state, string text, SafetyVerdict verdict)
     {
         var now = time.GetUtcNow();
-        var next = Escalated(state, EscalationReasons.CheckIn, text, now, verdict.Rule) with { Pending = PendingPrompts.SafetyCheckIn };
+        var next = Escalated(state, EscalationReasons.CheckIn, text, now, verdict.Rule, PendingPrompts.SafetyCheckIn);
         var message = Replies.CheckIn(clinic.Value, Watched(state, now));
         var reply = Say(message) with
         {
@@ -108,21 +108,11 @@ public sealed class SafetyResponder(SafetyScreen safety, IOptions<ClinicOptions>
     }
 
     /// <summary>Queued (or kept with its staff member) at the higher of the old and new priority; a
-    /// callback dialogue in progress is dropped.</summary>
-    private static ConversationState Escalated(ConversationState state, string reason, string text, DateTimeOffset now, string? rule)
-    {
-        var priority = EscalationReasons.PriorityOf(reason);
-        var escalation = state.Escalation is { } existing && existing.Priority >= priority
-            ? existing
-            : new Escalation(reason, priority, state.Escalation?.At ?? now, rule);
-        return state with
-        {
-            FirstQuestion = state.FirstQuestion ?? text,
-            Escalation = escalation,
-            Callback = state.Handoff == HandoffState.CallbackRequested ? state.Callback : null,
-            Handoff = state.Handoff is HandoffState.Bot or HandoffState.Closed or HandoffState.CallbackRequested ? HandoffState.Queued : state.Handoff,
-        };
-    }
+    /// callback dialogue in progress is dropped (see <see cref="HandoffMachine"/>).</summary>
+    private ConversationState Escalated(ConversationState state, string reason, string text, DateTimeOffset now, string? rule, PendingPrompt? ask) =>
+        HandoffMachine.Apply(
+            state with { FirstQuestion = state.FirstQuestion ?? text },
+            new HandoffCommand.SafetyEscalate(reasons.Get(reason), now, rule, ask)).State;
 
     /// <summary>Who watches the chat now: a staff member in it, staff on duty, or nobody.</summary>
     private ChatWatch Watched(ConversationState state, DateTimeOffset now)

@@ -26,6 +26,7 @@ public sealed class TurnHandler(
     IntentClassifier intents,
     IOptions<ClinicOptions> clinic,
     IOptions<ConversationOptions> conversation,
+    EscalationReasons reasons,
     TimeProvider time)
 {
     public const string FeedbackEventName = "webchat:activity-status/feedback";
@@ -81,7 +82,7 @@ public sealed class TurnHandler(
         // The callback dialogue (name, contact, consent) takes the patient's answers until it ends.
         if (CallbackFlow.IsActive(state))
         {
-            var step = CallbackFlow.Handle(state, text, askedForPerson: intents.Classify(text).Kind == IntentKind.AskForPerson);
+            var step = CallbackFlow.Handle(state, text, askedForPerson: intents.Classify(text).Kind == IntentKind.AskForPerson, time.GetUtcNow());
             return new TurnResult(step.State, [step.ToActivity()], Outcomes.Handoff) { Reason = state.Escalation?.Reason };
         }
 
@@ -89,13 +90,12 @@ public sealed class TurnHandler(
         var intent = intents.Classify(text);
 
         // 3. An answer to the bot's own question.
-        if (state.Pending is { } pending && pending.StartsWith(PendingPrompts.OfferPerson, StringComparison.Ordinal))
+        if (state.Pending is PendingPrompt.OfferPerson offer)
         {
             state = state with { Pending = null };
             if (intent.Kind == IntentKind.Affirm)
             {
-                var reason = pending.Length > PendingPrompts.OfferPerson.Length + 1 ? pending[(PendingPrompts.OfferPerson.Length + 1)..] : EscalationReasons.AskForPerson;
-                return Escalate(state, reason, Replies.ConnectingYou);
+                return Escalate(state, offer.Reason);
             }
 
             if (intent.Kind == IntentKind.Deny)
@@ -143,10 +143,9 @@ public sealed class TurnHandler(
             case IntentKind.Affirm or IntentKind.Deny:
                 return Smalltalk(state, Replies.AskAQuestion, Starters(3));
             case IntentKind.AskForPerson:
-                return Escalate(state, EscalationReasons.AskForPerson, Replies.ConnectingYou);
+                return Escalate(state, EscalationReasons.AskForPerson);
             case IntentKind.StaffOnly:
-                var code = intent.Reason ?? "staff-only";
-                return Escalate(state, code, Replies.StaffOnlyTopic(code));
+                return Escalate(state, intent.Reason ?? EscalationReasons.AskForPerson);
             case IntentKind.OutOfScope:
                 return new TurnResult(state, [Say(Replies.OutOfScope(clinic.Value), Starters(3))], Outcomes.Fallback);
         }
@@ -235,24 +234,25 @@ public sealed class TurnHandler(
         if (misses >= 2)
         {
             var offer = Say(Replies.OfferPersonAfterMisses + footer, YesNo());
-            return new TurnResult(state with { ConsecutiveMisses = misses, Pending = $"{PendingPrompts.OfferPerson}:{EscalationReasons.RepeatedMiss}" }, [offer], Outcomes.Fallback);
+            return new TurnResult(state with { ConsecutiveMisses = misses, Pending = new PendingPrompt.OfferPerson(EscalationReasons.RepeatedMiss) }, [offer], Outcomes.Fallback);
         }
 
         var reply = Say(Replies.NotCovered + footer, Related(question));
         return new TurnResult(state with { ConsecutiveMisses = misses }, [reply], Outcomes.Fallback);
     }
 
-    private TurnResult Escalate(ConversationState state, string reason, string message)
+    /// <summary>Hands the chat over for a configured reason (its priority and what the patient is told come from Escalation:Reasons).</summary>
+    private TurnResult Escalate(ConversationState state, string code)
     {
-        if (state.Handoff is HandoffState.Queued)
+        var reason = reasons.Get(code);
+        var transition = HandoffMachine.Apply(state, new HandoffCommand.Escalate(reason, time.GetUtcNow()));
+        return transition.Events switch
         {
-            return new TurnResult(state, [Say(Replies.StillQueued)], Outcomes.Handoff) { Reason = state.Escalation?.Reason ?? reason };
-        }
-
-        // Queued; if nobody can take the chat now, the handoff recorder offers a callback.
-        var escalation = new Escalation(reason, EscalationReasons.PriorityOf(reason), time.GetUtcNow());
-        var queued = state with { Escalation = escalation, Handoff = HandoffState.Queued, Pending = null };
-        return new TurnResult(queued, [Say(message), HandoffEvents.Initiate(escalation)], Outcomes.Handoff) { Reason = reason };
+            [HandoffEvent.StillQueued still] => new TurnResult(state, [Say(Replies.StillQueued)], Outcomes.Handoff) { Reason = still.Reason },
+            // Queued; if nobody can take the chat now, the handoff recorder offers a callback.
+            [HandoffEvent.Escalated escalated] => new TurnResult(transition.State, [Say(reason.PatientText), HandoffEvents.Initiate(escalated.Escalation)], Outcomes.Handoff) { Reason = code },
+            _ => new TurnResult(transition.State, [], Outcomes.Handoff) { Reason = code },
+        };
     }
 
     private TurnResult Welcome(ConversationState state) =>
@@ -282,7 +282,7 @@ public sealed class TurnHandler(
         }
 
         var offer = Say(Replies.SorryOfferPerson, YesNo());
-        return new TurnResult(state with { Pending = $"{PendingPrompts.OfferPerson}:{EscalationReasons.ThumbsDown}" }, [offer], Outcomes.Fallback) { Feedback = feedback };
+        return new TurnResult(state with { Pending = new PendingPrompt.OfferPerson(EscalationReasons.ThumbsDown) }, [offer], Outcomes.Fallback) { Feedback = feedback };
     }
 
     private List<CardAction> Starters(int count) =>

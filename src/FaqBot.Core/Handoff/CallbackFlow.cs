@@ -36,8 +36,7 @@ public static partial class CallbackFlow
 
     private static readonly string[] NamePrefixes = ["my name is ", "my name's ", "name is ", "name: ", "i'm ", "im ", "i am ", "it's ", "its ", "this is ", "call me ", "ask for "];
 
-    public static bool IsActive(ConversationState state) => state?.Pending is
-        PendingPrompts.CallbackName or PendingPrompts.CallbackContact or PendingPrompts.CallbackConsent;
+    public static bool IsActive(ConversationState state) => state?.Pending is { IsCallbackDialogue: true };
 
     /// <summary>Offers a callback (staff unavailable, or the wait is long) and asks for a name.</summary>
     public static (ConversationState State, Activity Reply) Offer(ConversationState state, StaffAvailability availability, TimeZoneInfo zone, DateTimeOffset now, bool longWait)
@@ -45,7 +44,7 @@ public static partial class CallbackFlow
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(availability);
         var why = longWait ? HandoffTexts.LongWait : HandoffTexts.Unavailable(availability.NextAvailable, zone, now);
-        var next = state with { Pending = PendingPrompts.CallbackName, Callback = new CallbackDraft(), CallbackOfferedAt = now };
+        var next = HandoffMachine.Apply(state, new HandoffCommand.OfferCallback(now)).State;
         return (next, Message($"{why} {HandoffTexts.OfferCallback}\n\n{HandoffTexts.SafetyFooter}", [HandoffTexts.Decline]));
     }
 
@@ -53,15 +52,16 @@ public static partial class CallbackFlow
     /// <param name="askedForPerson">The text asks for a person ("actually I want to talk to someone now"): the patient
     /// is told why a callback is the way to a person now and asked the same question again, unless the text also
     /// answers it (a phone number, a yes).</param>
-    public static CallbackStep Handle(ConversationState state, string? text, bool askedForPerson = false)
+    public static CallbackStep Handle(ConversationState state, string? text, bool askedForPerson = false, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(state);
+        var at = now ?? DateTimeOffset.UtcNow;
         var answer = Normalize(text);
         if (No.Contains(answer))
         {
             // Nothing was filed, so a conversation waiting for a callback goes back to waiting for a person.
             var waiting = state.Handoff is HandoffState.Queued or HandoffState.CallbackRequested;
-            var next = state with { Pending = null, Callback = null, Handoff = waiting ? HandoffState.Queued : state.Handoff };
+            var next = HandoffMachine.Apply(state, new HandoffCommand.DeclineCallback(at)).State;
             var more = waiting ? " You can keep writing here, and a member of our care team will reply when they're free." : "";
             return new CallbackStep(next, $"No problem, I won't take your details.{more} {HandoffTexts.SafetyFooter}", [], Declined: true);
         }
@@ -69,7 +69,7 @@ public static partial class CallbackFlow
         var draft = state.Callback ?? new CallbackDraft();
         switch (state.Pending)
         {
-            case PendingPrompts.CallbackName:
+            case PendingPrompt.CallbackName:
                 if (askedForPerson)
                 {
                     return new CallbackStep(state, $"{HandoffTexts.PersonNotAvailableNow} What name should we ask for? (Or say \"cancel\" to stop.)", [HandoffTexts.Decline]);
@@ -85,7 +85,7 @@ public static partial class CallbackFlow
                     $"Thank you, {name}. What phone number or email address should we use?",
                     [HandoffTexts.Decline]);
 
-            case PendingPrompts.CallbackContact:
+            case PendingPrompt.CallbackContact:
                 var contact = FindContact(text);
                 if (contact is null && askedForPerson)
                 {
@@ -102,7 +102,7 @@ public static partial class CallbackFlow
                     $"May our care team contact you at {contact} about your question? Please answer yes or no.",
                     ["Yes", "No"]);
 
-            case PendingPrompts.CallbackConsent:
+            case PendingPrompt.CallbackConsent:
                 if (!Yes.Contains(answer) && askedForPerson)
                 {
                     return new CallbackStep(state, $"{HandoffTexts.PersonNotAvailableNow} May they contact you at {draft.Contact}? Please answer yes or no.", ["Yes", "No"]);
@@ -114,7 +114,7 @@ public static partial class CallbackFlow
                 }
 
                 return new CallbackStep(
-                    state with { Handoff = HandoffState.CallbackRequested, Pending = null, Callback = draft with { Consent = true } },
+                    HandoffMachine.Apply(state, new HandoffCommand.FileCallback(draft, at)).State,
                     $"Thank you. I've passed your request to our care team, and they will contact you at {draft.Contact}. {HandoffTexts.SafetyFooter}",
                     [],
                     Filed: true);

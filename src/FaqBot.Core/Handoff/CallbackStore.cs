@@ -28,6 +28,9 @@ public interface ICallbackStore
 
     /// <summary>Marks the request done; false when it was already done.</summary>
     Task<bool> MarkDoneAsync(string id, string doneBy, DateTimeOffset at, CancellationToken ct = default);
+
+    /// <summary>Undoes <see cref="MarkDoneAsync"/>: the request is open again; false when it was not done.</summary>
+    Task<bool> MarkOpenAsync(string id, CancellationToken ct = default);
 }
 
 public sealed class SqliteCallbackStore(SqliteDatabase database) : ICallbackStore
@@ -88,6 +91,9 @@ public sealed class SqliteCallbackStore(SqliteDatabase database) : ICallbackStor
         command.Parameters.AddWithValue("$at", Iso(at));
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
+
+    public async Task<bool> MarkOpenAsync(string id, CancellationToken ct = default) =>
+        await database.ExecuteAsync("UPDATE callbacks SET done_at = NULL, done_by = NULL WHERE id = $id AND done_at IS NOT NULL", ct, ("$id", id)) == 1;
 
     private async Task<IReadOnlyList<CallbackRequest>> QueryAsync(string sql, (string Name, object Value) parameter, CancellationToken ct)
     {

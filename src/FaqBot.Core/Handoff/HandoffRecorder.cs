@@ -70,7 +70,7 @@ public sealed partial class HandoffRecorder(
             }
         }
 
-        if (after.Handoff == HandoffState.WithStaff && before.Handoff != HandoffState.WithStaff)
+        if (after.Handoff == HandoffState.WithStaff && (before.Handoff != HandoffState.WithStaff || before.Owner?.Id != after.Owner?.Id))
         {
             result.Add(HandoffEvents.Status(HandoffEvents.Accepted, after.Owner?.Name));
         }
@@ -135,8 +135,7 @@ public sealed partial class HandoffRecorder(
             : (text.TrimEnd(), "");
     }
 
-    public static bool IsWithHumans(HandoffState state) =>
-        state is HandoffState.Queued or HandoffState.WithStaff or HandoffState.CallbackRequested;
+    public static bool IsWithHumans(HandoffState state) => HandoffMachine.IsWithHumans(state);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} escalated to staff: reason {Reason}, priority {Priority}")]
     private static partial void LogEscalated(ILogger logger, Privacy.ConversationRef conversationId, string? reason, int? priority);

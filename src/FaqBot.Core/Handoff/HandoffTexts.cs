@@ -15,6 +15,10 @@ public static class HandoffTexts
 
     public static string Joined(string staffName) => $"{staffName} from the care team has joined the chat.";
 
+    public static string Transferred(string fromName, string toName) => $"{fromName} has passed your chat to {toName} from the care team, who can see everything you've written.";
+
+    public static string Reopened(string staffName) => $"{staffName} from the care team has reopened this chat.";
+
     public const string HandedBack = "You're back with the assistant. Ask me anything about your treatment, or ask for a person at any time.";
 
     public const string Closed = "The care team has closed this chat. Thank you for reaching out; if you need anything else, just write here. " + SafetyFooter;

@@ -50,6 +50,11 @@ public interface IStaffDirectory
 
     Task SetPasswordHashAsync(string id, string passwordHash, CancellationToken ct = default);
 
+    Task SetRoleAsync(string id, string role, CancellationToken ct = default);
+
+    /// <summary>Ends every console session of that account (after a password reset or a role change).</summary>
+    Task EndSessionsAsync(string id, CancellationToken ct = default);
+
     Task ResetFailedSignInsAsync(string id, CancellationToken ct = default);
 
     Task CreateSessionAsync(StaffSession session, CancellationToken ct = default);
@@ -134,6 +139,12 @@ public sealed class SqliteStaffDirectory(SqliteDatabase database) : IStaffDirect
 
     public Task SetPasswordHashAsync(string id, string passwordHash, CancellationToken ct = default) =>
         ExecuteAsync("UPDATE staff SET password_hash = $a WHERE id = $id", id, passwordHash, null, ct);
+
+    public Task SetRoleAsync(string id, string role, CancellationToken ct = default) =>
+        ExecuteAsync("UPDATE staff SET role = $a WHERE id = $id", id, role, null, ct);
+
+    public Task EndSessionsAsync(string id, CancellationToken ct = default) =>
+        ExecuteAsync("DELETE FROM staff_sessions WHERE staff_id = $id", id, null, null, ct);
 
     public Task ResetFailedSignInsAsync(string id, CancellationToken ct = default) =>
         ExecuteAsync("UPDATE staff SET failed_sign_ins = 0, lockout_end = NULL WHERE id = $id", id, null, null, ct);

@@ -11,6 +11,12 @@ public sealed class StaffPresence
 
     public bool AnyoneOnline => !_online.IsEmpty;
 
+    /// <summary>Whether that staff member has the console open now.</summary>
+    public bool IsOnline(string staffId) => _online.Values.Any(s => s.Id == staffId);
+
+    /// <summary>Everyone with the console open, once each.</summary>
+    public IReadOnlyList<StaffRef> Online => [.. _online.Values.DistinctBy(s => s.Id).OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase)];
+
     /// <summary>Marks the staff member online until the returned handle is disposed.</summary>
     public IDisposable Enter(StaffRef staff)
     {

@@ -58,6 +58,11 @@ public sealed class ConversationEraser(SqliteDatabase database, TimeProvider tim
                 await ExecuteAsync(connection, "DELETE FROM callbacks WHERE conversation_id = $c", conversationId, ct);
             }
 
+            if (tables.Contains("staff_notes"))
+            {
+                await ExecuteAsync(connection, "DELETE FROM staff_notes WHERE conversation_id = $c", conversationId, ct);
+            }
+
             if (tables.Contains("bot_connector_conversations"))
             {
                 await ExecuteAsync(connection, "DELETE FROM bot_connector_conversations WHERE conversation_id = $c", conversationId, ct);

@@ -143,7 +143,7 @@ public sealed class StaffCommand(string[] args) : ICommand
         return true;
     }
 
-    private static bool IsEmail(string email) =>
+    internal static bool IsEmail(string email) =>
         email.Length <= 254 && MailAddress.TryCreate(email, out var parsed) && parsed.Address == email && email.Contains('.', StringComparison.Ordinal);
 
     /// <summary>Where the command reads the password and writes results (stdout) and messages (stderr).</summary>

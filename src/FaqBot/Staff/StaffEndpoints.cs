@@ -34,6 +34,11 @@ public static class StaffEndpoints
         read.MapGet("/conversations/{id}", Conversation);
         read.MapGet("/callbacks", Callbacks);
         read.MapGet("/feed", Feed);
+        read.MapGet("/colleagues", Colleagues);
+        read.MapGet("/members", Members);
+        read.MapGet("/history", History);
+        read.MapGet("/reasons", Reasons);
+        read.MapGet("/saved-replies", SavedReplies);
 
         var write = api.MapGroup("").RequireAuthorization(StaffAuthenticationHandler.Policy).AddEndpointFilter(RequireCsrf);
         write.MapPost("/logout", Logout);
@@ -41,13 +46,22 @@ public static class StaffEndpoints
         write.MapPost("/conversations/{id}/messages", Send);
         write.MapPost("/conversations/{id}/handback", HandBack);
         write.MapPost("/conversations/{id}/close", Close);
+        write.MapPost("/conversations/{id}/reopen", Reopen);
+        write.MapPost("/conversations/{id}/transfer", Transfer);
+        write.MapPost("/conversations/{id}/notes", AddNote);
+        write.MapPost("/conversations/{id}/typing", Typing);
         write.MapPost("/callbacks/{id}/done", CallbackDone);
+        write.MapPost("/callbacks/{id}/undo", CallbackUndo);
 
         var admin = api.MapGroup("/admin").RequireAuthorization(StaffAuthenticationHandler.AdminPolicy);
         admin.MapGet("/throttles", Throttles);
         admin.MapGet("/audit", Audit);
         admin.MapPost("/throttles/clear", ClearThrottle).AddEndpointFilter(RequireCsrf);
         admin.MapPost("/conversations/{id}/erase", Erase).AddEndpointFilter(RequireCsrf);
+        admin.MapPost("/saved-replies", AddSavedReply).AddEndpointFilter(RequireCsrf);
+        admin.MapPost("/saved-replies/{replyId}", ChangeSavedReply).AddEndpointFilter(RequireCsrf);
+        admin.MapPost("/saved-replies/{replyId}/delete", DeleteSavedReply).AddEndpointFilter(RequireCsrf);
+        admin.MapStaffAccounts(RequireCsrf);
         return app;
     }
 
@@ -140,19 +154,20 @@ public static class StaffEndpoints
         user.FindFirstValue(ClaimTypes.Role)!,
         user.FindFirstValue(StaffAuthenticationHandler.CsrfClaim)!));
 
-    public static async Task<Ok<IReadOnlyList<QueueItem>>> Queue(IConversationStore store, TimeProvider time, CancellationToken ct)
+    public static async Task<Ok<IReadOnlyList<QueueItem>>> Queue(IConversationStore store, EscalationReasons reasons, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var items = new List<QueueItem>();
         foreach (var state in await store.ListByHandoffAsync(HandoffService.QueueStates, ct))
         {
-            items.Add(StaffViews.Summary(state, await StaffViews.LoadTranscriptAsync(store, state.ConversationId, ct), now));
+            items.Add(StaffViews.Summary(state, await StaffViews.LoadTranscriptAsync(store, state.ConversationId, ct), now, reasons));
         }
 
         return TypedResults.Ok(StaffViews.Order(items));
     }
 
-    public static async Task<Results<Ok<ConversationDetail>, ProblemHttpResult>> Conversation(string id, IConversationStore store, IOptions<ClinicOptions> clinic, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Ok<ConversationDetail>, ProblemHttpResult>> Conversation(
+        string id, IConversationStore store, StaffNoteStore notes, EscalationReasons reasons, IOptions<ClinicOptions> clinic, TimeProvider time, CancellationToken ct)
     {
         if (await store.GetAsync(id, ct) is not { } state)
         {
@@ -162,34 +177,194 @@ public static class StaffEndpoints
         var transcript = await StaffViews.LoadTranscriptAsync(store, id, ct);
         var feedback = await store.GetFeedbackAsync(id, ct);
         var entries = transcript.Select(s => StaffViews.Entry(id, s.Activity)).OfType<TranscriptEntry>().ToList();
+        var withNotes = entries.Concat((await notes.ListAsync(id, ct)).Select(StaffViews.Note)).OrderBy(e => e.Timestamp).ToList();
         return TypedResults.Ok(new ConversationDetail(
-            StaffViews.Summary(state, transcript, time.GetUtcNow()),
-            entries,
+            StaffViews.Summary(state, transcript, time.GetUtcNow(), reasons),
+            withNotes,
             [.. feedback.Select(StaffViews.View)],
-            StaffViews.Brief(state, entries, feedback, TimeZoneInfo.FindSystemTimeZoneById(clinic.Value.TimeZone))));
+            StaffViews.Brief(state, entries, feedback, TimeZoneInfo.FindSystemTimeZoneById(clinic.Value.TimeZone), reasons),
+            state.HandoffLog));
     }
 
-    public static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> Claim(string id, ClaimsPrincipal user, HandoffService handoff, IConversationStore store, TimeProvider time, CancellationToken ct) =>
-        await Outcome(await handoff.ClaimAsync(id, Staff(user), ct), store, time, ct);
+    public static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> Claim(string id, ClaimsPrincipal user, HandoffService handoff, IConversationStore store, EscalationReasons reasons, TimeProvider time, CancellationToken ct) =>
+        await Outcome(await handoff.ClaimAsync(id, Staff(user), ct), store, reasons, time, ct);
 
-    public static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> Send(string id, StaffMessageRequest? request, ClaimsPrincipal user, HandoffService handoff, IConversationStore store, TimeProvider time, CancellationToken ct) =>
-        await Outcome(await handoff.SendAsync(id, Staff(user), request?.Text, ct), store, time, ct);
+    public static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> Send(string id, StaffMessageRequest? request, ClaimsPrincipal user, HandoffService handoff, IConversationStore store, EscalationReasons reasons, TimeProvider time, CancellationToken ct) =>
+        await Outcome(await handoff.SendAsync(id, Staff(user), request?.Text, ct), store, reasons, time, ct);
 
-    public static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> HandBack(string id, ClaimsPrincipal user, HandoffService handoff, IConversationStore store, TimeProvider time, CancellationToken ct) =>
-        await Outcome(await handoff.HandBackAsync(id, Staff(user), ct), store, time, ct);
+    public static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> HandBack(string id, ClaimsPrincipal user, HandoffService handoff, IConversationStore store, EscalationReasons reasons, TimeProvider time, CancellationToken ct) =>
+        await Outcome(await handoff.HandBackAsync(id, Staff(user), ct), store, reasons, time, ct);
 
-    public static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> Close(string id, ClaimsPrincipal user, HandoffService handoff, IConversationStore store, TimeProvider time, CancellationToken ct) =>
-        await Outcome(await handoff.CloseAsync(id, Staff(user), user.IsInRole(StaffRoles.Admin), ct), store, time, ct);
+    /// <summary>POST /conversations/{id}/close {"outcome"}: resolved (the default), callback-arranged, referred or no-response.</summary>
+    public static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> Close(string id, CloseRequest? request, ClaimsPrincipal user, HandoffService handoff, IConversationStore store, EscalationReasons reasons, TimeProvider time, CancellationToken ct) =>
+        await Outcome(await handoff.CloseAsync(id, Staff(user), user.IsInRole(StaffRoles.Admin), request?.Outcome ?? CloseOutcomes.Resolved, ct), store, reasons, time, ct);
+
+    /// <summary>POST /conversations/{id}/reopen: a closed chat comes back, owned by whoever reopens it.</summary>
+    public static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> Reopen(string id, ClaimsPrincipal user, HandoffService handoff, IConversationStore store, EscalationReasons reasons, TimeProvider time, CancellationToken ct) =>
+        await Outcome(await handoff.ReopenAsync(id, Staff(user), ct), store, reasons, time, ct);
+
+    /// <summary>POST /conversations/{id}/transfer {"staffId"}: to a colleague who has the console open (409 otherwise).</summary>
+    public static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> Transfer(
+        string id, TransferRequest? request, ClaimsPrincipal user, HandoffService handoff, IStaffDirectory directory, IConversationStore store, EscalationReasons reasons, TimeProvider time, CancellationToken ct)
+    {
+        if (request?.StaffId is not { Length: > 0 and <= 100 } staffId || await directory.FindByIdAsync(staffId, ct) is not { Disabled: false } colleague)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid request", "Send {\"staffId\"} of an active colleague (GET /api/staff/colleagues lists who is signed in).");
+        }
+
+        return await Outcome(await handoff.TransferAsync(id, Staff(user), user.IsInRole(StaffRoles.Admin), colleague.Ref, ct), store, reasons, time, ct);
+    }
+
+    /// <summary>POST /conversations/{id}/notes {"text"}: an internal note, kept apart from the chat (never sent to the patient).</summary>
+    public static async Task<Results<Ok<TranscriptEntry>, ProblemHttpResult>> AddNote(
+        string id, NoteRequest? request, ClaimsPrincipal user, StaffNoteStore notes, IConversationStore store, ConversationService conversations, IAuditLog audit, CancellationToken ct)
+    {
+        var text = request?.Text?.Trim() ?? "";
+        if (text.Length is 0 or > StaffNoteStore.MaxLength)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid request", $"A note must have between 1 and {StaffNoteStore.MaxLength} characters.");
+        }
+
+        if (await store.GetAsync(id, ct) is null)
+        {
+            return NotFound();
+        }
+
+        var staff = Staff(user);
+        var note = await notes.AddAsync(id, staff, text, ct);
+        await audit.AppendAsync(new AuditRecord(staff.Id, AuditActions.Note, "done", id), ct);
+        conversations.Changed(id);
+        return TypedResults.Ok(StaffViews.Note(note));
+    }
+
+    /// <summary>POST /conversations/{id}/typing: the owner is typing (Web Chat shows its indicator; nothing is stored).</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> Typing(string id, ClaimsPrincipal user, IConversationStore store, ConversationService conversations, CancellationToken ct)
+    {
+        var staff = Staff(user);
+        if (await store.GetAsync(id, ct) is not { } state)
+        {
+            return NotFound();
+        }
+
+        if (!HandoffMachine.IsOwner(state, staff))
+        {
+            return Problem(StatusCodes.Status409Conflict, "Conflict", "Only the staff member who claimed this conversation is shown typing to the patient.");
+        }
+
+        conversations.Typing(id, HandoffService.StaffAccount(staff));
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>GET /colleagues: who has the console open now (a chat can be transferred to them).</summary>
+    public static Ok<IReadOnlyList<ColleagueView>> Colleagues(ClaimsPrincipal user, StaffPresence presence)
+    {
+        var me = user.FindFirstValue(ClaimTypes.NameIdentifier);
+        return TypedResults.Ok<IReadOnlyList<ColleagueView>>([.. presence.Online.Select(s => new ColleagueView(s.Id, s.Name, s.Id == me))]);
+    }
+
+    /// <summary>GET /members: every staff account's id and name (the history's staff filter; no e-mails).</summary>
+    public static async Task<Ok<IReadOnlyList<ColleagueView>>> Members(ClaimsPrincipal user, IStaffDirectory directory, CancellationToken ct)
+    {
+        var me = user.FindFirstValue(ClaimTypes.NameIdentifier);
+        return TypedResults.Ok<IReadOnlyList<ColleagueView>>([.. (await directory.ListAsync(ct)).OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase).Select(a => new ColleagueView(a.Id, a.Name, a.Id == me))]);
+    }
+
+    /// <summary>GET /history?q=&amp;from=&amp;to=&amp;reason=&amp;outcome=&amp;staff=: every conversation ever handed to staff, newest first.</summary>
+    public static async Task<Results<Ok<IReadOnlyList<QueueItem>>, ProblemHttpResult>> History(
+        string? q, DateTimeOffset? from, DateTimeOffset? to, string? reason, string? outcome, string? staff, int? limit,
+        ConversationHistory history, IConversationStore store, EscalationReasons reasons, TimeProvider time, CancellationToken ct)
+    {
+        if (q is { Length: > 200 } || (outcome is not null && !CloseOutcomes.IsValid(outcome)))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid request", $"q has at most 200 characters; outcome is one of {string.Join(", ", CloseOutcomes.All)}.");
+        }
+
+        var now = time.GetUtcNow();
+        var found = await history.SearchAsync(new HistoryQuery(q, from, to, Blank(reason), outcome, Blank(staff), limit ?? 100), ct);
+        var items = new List<QueueItem>();
+        foreach (var state in found)
+        {
+            items.Add(StaffViews.Summary(state, await StaffViews.LoadTranscriptAsync(store, state.ConversationId, ct), now, reasons));
+        }
+
+        return TypedResults.Ok<IReadOnlyList<QueueItem>>(items);
+    }
+
+    /// <summary>GET /reasons: every configured escalation reason (code, label, priority, urgent), for filters and labels.</summary>
+    public static Ok<IReadOnlyList<EscalationReason>> Reasons(EscalationReasons reasons) =>
+        TypedResults.Ok<IReadOnlyList<EscalationReason>>([.. reasons.All.OrderByDescending(r => r.Priority).ThenBy(r => r.Label, StringComparer.Ordinal)]);
+
+    /// <summary>GET /saved-replies: the replies staff insert with Alt+1..9.</summary>
+    public static async Task<Ok<IReadOnlyList<SavedReply>>> SavedReplies(SavedReplyStore replies, CancellationToken ct) =>
+        TypedResults.Ok(await replies.ListAsync(ct));
+
+    /// <summary>POST /admin/saved-replies {"title","text"} (admins): adds a saved reply; POST /admin/saved-replies/{id} changes one.</summary>
+    public static Task<Results<Ok<SavedReply>, ProblemHttpResult>> AddSavedReply(SavedReplyRequest? request, ClaimsPrincipal user, SavedReplyStore replies, IAuditLog audit, CancellationToken ct) =>
+        SaveReplyAsync(null, request, user, replies, audit, ct);
+
+    public static Task<Results<Ok<SavedReply>, ProblemHttpResult>> ChangeSavedReply(string replyId, SavedReplyRequest? request, ClaimsPrincipal user, SavedReplyStore replies, IAuditLog audit, CancellationToken ct) =>
+        SaveReplyAsync(replyId, request, user, replies, audit, ct);
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteSavedReply(string replyId, ClaimsPrincipal user, SavedReplyStore replies, IAuditLog audit, CancellationToken ct)
+    {
+        if (!await replies.DeleteAsync(replyId, ct))
+        {
+            return NotFound("No such saved reply.");
+        }
+
+        await audit.AppendAsync(new AuditRecord(user.FindFirstValue(ClaimTypes.NameIdentifier)!, AuditActions.SavedReplyChanged, "deleted", replyId), ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<SavedReply>, ProblemHttpResult>> SaveReplyAsync(string? replyId, SavedReplyRequest? request, ClaimsPrincipal user, SavedReplyStore replies, IAuditLog audit, CancellationToken ct)
+    {
+        var title = request?.Title?.Trim() ?? "";
+        var text = request?.Text?.Trim() ?? "";
+        if (title.Length is 0 or > SavedReplyStore.MaxTitle || text.Length is 0 or > SavedReplyStore.MaxText)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid request", $"A saved reply needs a title (1-{SavedReplyStore.MaxTitle} characters) and a text (1-{SavedReplyStore.MaxText}).");
+        }
+
+        var actor = user.FindFirstValue(ClaimTypes.NameIdentifier)!;
+        if (await replies.SaveAsync(replyId, title, text, actor, ct) is not { } saved)
+        {
+            return NotFound("No such saved reply.");
+        }
+
+        await audit.AppendAsync(new AuditRecord(actor, AuditActions.SavedReplyChanged, replyId is null ? "added" : "changed", saved.Id), ct);
+        return TypedResults.Ok(saved);
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     public static async Task<Ok<IReadOnlyList<CallbackView>>> Callbacks(ICallbackStore callbacks, CancellationToken ct) =>
         TypedResults.Ok<IReadOnlyList<CallbackView>>([.. (await callbacks.ListAsync(200, ct)).Select(StaffViews.View)]);
 
-    public static async Task<Results<Ok<CallbackView>, ProblemHttpResult>> CallbackDone(string id, ClaimsPrincipal user, HandoffService handoff, ICallbackStore callbacks, CancellationToken ct)
+    /// <summary>POST /callbacks/{id}/done {"note"}: marks it done (the optional note is kept as an internal note).</summary>
+    public static async Task<Results<Ok<CallbackView>, ProblemHttpResult>> CallbackDone(
+        string id, CallbackDoneRequest? request, ClaimsPrincipal user, HandoffService handoff, ICallbackStore callbacks, CancellationToken ct)
     {
-        var result = await handoff.CompleteCallbackAsync(id, Staff(user), ct);
+        if (request?.Note is { Length: > StaffNoteStore.MaxLength })
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid request", $"A note has at most {StaffNoteStore.MaxLength} characters.");
+        }
+
+        var result = await handoff.CompleteCallbackAsync(id, Staff(user), request?.Note, ct);
         return result.Outcome == HandoffOutcome.Done && await callbacks.GetAsync(id, ct) is { } done
             ? TypedResults.Ok(StaffViews.View(done))
             : NotFound(result.Problem);
+    }
+
+    /// <summary>POST /callbacks/{id}/undo: "Mark done" was a mistake; the request is open again.</summary>
+    public static async Task<Results<Ok<CallbackView>, ProblemHttpResult>> CallbackUndo(string id, ClaimsPrincipal user, HandoffService handoff, ICallbackStore callbacks, CancellationToken ct)
+    {
+        var result = await handoff.UndoCallbackAsync(id, Staff(user), ct);
+        return result.Outcome switch
+        {
+            HandoffOutcome.Done when await callbacks.GetAsync(id, ct) is { } open => TypedResults.Ok(StaffViews.View(open)),
+            HandoffOutcome.Conflict => Problem(StatusCodes.Status409Conflict, "Conflict", result.Problem),
+            _ => NotFound(result.Problem),
+        };
     }
 
     /// <summary>Server-sent events: <c>queue</c> when the queue changes, <c>activity</c> for each new message or event of a staff conversation.</summary>
@@ -247,12 +422,16 @@ public static class StaffEndpoints
 
             while (subscription.Reader.TryRead(out var item))
             {
-                if (item.QueueChanged)
+                if (item.Transient is { Type: Schema.ActivityTypes.Typing, From.Role: Schema.RoleTypes.User })
+                {
+                    yield return new SseItem<FeedEvent>(new FeedEvent(item.ConversationId, null, "patient"), "typing");
+                }
+                else if (item.QueueChanged)
                 {
                     yield return new SseItem<FeedEvent>(new FeedEvent(item.ConversationId, null), "queue");
                 }
                 else if (item.Stored is { } stored && StaffViews.Entry(item.ConversationId, stored.Activity) is { } entry
-                    && (entry.Sender == "staff" || (await store.GetAsync(item.ConversationId, ct))?.Handoff is { } state && HandoffRecorder.IsWithHumans(state)))
+                    && (entry.Sender == "staff" || (await store.GetAsync(item.ConversationId, ct))?.Handoff is { } state && HandoffMachine.IsWithHumans(state)))
                 {
                     yield return new SseItem<FeedEvent>(new FeedEvent(item.ConversationId, entry), "activity");
                 }
@@ -271,10 +450,10 @@ public static class StaffEndpoints
             : Problem(StatusCodes.Status403Forbidden, "CSRF token missing or wrong", $"Send the csrfToken from sign-in in the {CsrfHeader} header.");
     }
 
-    private static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> Outcome(HandoffResult result, IConversationStore store, TimeProvider time, CancellationToken ct) => result switch
+    private static async Task<Results<Ok<QueueItem>, ProblemHttpResult>> Outcome(HandoffResult result, IConversationStore store, EscalationReasons reasons, TimeProvider time, CancellationToken ct) => result switch
     {
         { Outcome: HandoffOutcome.Done, State: { } state } =>
-            TypedResults.Ok(StaffViews.Summary(state, await StaffViews.LoadTranscriptAsync(store, state.ConversationId, ct), time.GetUtcNow())),
+            TypedResults.Ok(StaffViews.Summary(state, await StaffViews.LoadTranscriptAsync(store, state.ConversationId, ct), time.GetUtcNow(), reasons)),
         { Outcome: HandoffOutcome.Conflict } => Problem(StatusCodes.Status409Conflict, "Conflict", result.Problem),
         { Outcome: HandoffOutcome.Invalid } => Problem(StatusCodes.Status400BadRequest, "Invalid request", result.Problem),
         _ => NotFound(result.Problem),

@@ -13,6 +13,10 @@ public static class StaffSetup
     {
         services.AddOptions<StaffOptions>().Bind(configuration.GetSection(StaffOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<StaffOptions>, StaffOptionsValidator>();
+        // Escalation reasons (priority, label, patient text) from appsettings.json, checked against phrases.yaml at start-up.
+        services.AddOptions<EscalationOptions>().Bind(configuration.GetSection(EscalationOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EscalationOptions>, EscalationOptionsValidator>();
+        services.AddSingleton<EscalationReasons>();
         services.AddSingleton<IStaffDirectory, SqliteStaffDirectory>();
         services.AddSingleton<ICallbackStore, SqliteCallbackStore>();
         services.AddSingleton<StaffPresence>();
@@ -20,12 +24,21 @@ public static class StaffSetup
         services.AddSingleton<IStaffAvailability, StaffAvailabilityService>();
         services.AddSingleton<HandoffRecorder>();
         services.AddSingleton<HandoffService>();
+        services.AddSingleton<StaffNoteStore>();
+        services.AddSingleton<SavedReplyStore>();
+        services.AddSingleton<ConversationHistory>();
         services.AddSingleton<IPasswordHasher<StaffAccount>, PasswordHasher<StaffAccount>>();
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton<IAuditLog, SqliteAuditLog>();
         services.AddSingleton<StaffSignIn>();
         services.AddHostedService<StaffStoreInitializer>();
         services.AddHostedService<QueueWatcher>();
+
+        // Urgent chats left unclaimed page the on-call webhook (UrgentAlert in appsettings.json).
+        services.AddOptions<UrgentAlertOptions>().Bind(configuration.GetSection(UrgentAlertOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<UrgentAlertOptions>, UrgentAlertOptionsValidator>();
+        services.AddHttpClient(UrgentPager.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHostedService<UrgentPager>();
 
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, StaffAuthenticationHandler>(StaffAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy(StaffAuthenticationHandler.Policy, policy => policy
@@ -61,7 +74,8 @@ public static class StaffSetup
     }
 
     /// <summary>Creates the staff and callback tables before the server takes its first request.</summary>
-    private sealed class StaffStoreInitializer(IStaffDirectory directory, ICallbackStore callbacks, SignInThrottle throttle, IAuditLog audit, StaffSignIn signIn) : IHostedService
+    private sealed class StaffStoreInitializer(
+        IStaffDirectory directory, ICallbackStore callbacks, SignInThrottle throttle, IAuditLog audit, StaffSignIn signIn, StaffNoteStore notes, SavedReplyStore replies) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
@@ -69,6 +83,8 @@ public static class StaffSetup
             await callbacks.InitializeAsync(cancellationToken);
             await throttle.InitializeAsync(cancellationToken);
             await audit.InitializeAsync(cancellationToken);
+            await notes.InitializeAsync(cancellationToken);
+            await replies.InitializeAsync(cancellationToken);
             signIn.Warm();
         }
 

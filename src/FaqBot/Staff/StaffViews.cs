@@ -23,37 +23,67 @@ public static class StaffViews
         }
     }
 
-    public static QueueItem Summary(ConversationState state, IReadOnlyList<StoredActivity> transcript, DateTimeOffset now)
+    public static QueueItem Summary(ConversationState state, IReadOnlyList<StoredActivity> transcript, DateTimeOffset now, EscalationReasons reasons)
     {
+        ArgumentNullException.ThrowIfNull(reasons);
         var patient = transcript.Select(s => s.Activity).Where(a => a.Type == ActivityTypes.Message && a.From?.Role == RoleTypes.User && !string.IsNullOrWhiteSpace(a.Text)).ToList();
         var since = state.Escalation?.At ?? state.UpdatedAt;
+        var reason = state.Escalation?.Reason ?? state.HandoffLog.LastOrDefault(e => e.Reason is not null)?.Reason;
         return new QueueItem(
             state.ConversationId,
             JsonNamingPolicy.CamelCase.ConvertName(state.Handoff.ToString()),
-            state.Escalation?.Reason,
+            reason,
             state.Escalation?.Priority ?? 0,
             Math.Max(0, (long)(now - since).TotalSeconds),
             state.Escalation?.At,
             state.FirstQuestion ?? patient.FirstOrDefault()?.Text,
             patient.LastOrDefault()?.Text,
             state.Owner is { } owner ? new OwnerView(owner.Id, owner.Name) : null,
-            state.CallbackOfferedAt is not null);
+            state.CallbackOfferedAt is not null,
+            ShortId.Of(state.ConversationId),
+            reasons.LabelOf(reason),
+            state.Handoff == HandoffState.Queued && reasons.IsUrgent(state.Escalation?.Reason),
+            state.HandoffLog.Count > 0 ? state.HandoffLog[0].At : state.CreatedAt,
+            EscalatedBy(transcript),
+            ConversationHistory.OutcomeOf(state));
     }
+
+    /// <summary>The patient's message that led to the last escalation (the one just before the last handoff.initiate).</summary>
+    private static string? EscalatedBy(IReadOnlyList<StoredActivity> transcript)
+    {
+        var initiate = transcript.Select((s, i) => (s, i)).LastOrDefault(x => HandoffEvents.IsInitiate(x.s.Activity));
+        var upTo = initiate.s is null ? transcript.Count : initiate.i;
+        for (var i = upTo - 1; i >= 0; i--)
+        {
+            var a = transcript[i].Activity;
+            if (a.Type == ActivityTypes.Message && a.From?.Role == RoleTypes.User && !string.IsNullOrWhiteSpace(a.Text))
+            {
+                return a.Text;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>An internal note as a transcript line (type <c>note</c>: shown to staff only, never sent).</summary>
+    public static TranscriptEntry Note(StaffNote note) =>
+        new(note.ConversationId, $"note:{note.Id}", note.At, "note", "staff", note.StaffName, note.Text, null, null, []);
 
     /// <summary>
     /// The short summary a staff member reads first: why the chat was escalated, what the patient asked, which
     /// article sections the assistant quoted, and the feedback given. Every line comes from the stored record.
     /// </summary>
     /// <param name="zone">The clinic's time zone: times are shown as patients and staff read them.</param>
-    public static IReadOnlyList<string> Brief(ConversationState state, IReadOnlyList<TranscriptEntry> transcript, IReadOnlyList<FeedbackRecord> feedback, TimeZoneInfo zone)
+    public static IReadOnlyList<string> Brief(ConversationState state, IReadOnlyList<TranscriptEntry> transcript, IReadOnlyList<FeedbackRecord> feedback, TimeZoneInfo zone, EscalationReasons reasons)
     {
+        ArgumentNullException.ThrowIfNull(reasons);
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(transcript);
         ArgumentNullException.ThrowIfNull(feedback);
         var lines = new List<string>();
         if (state.Escalation is { } escalation)
         {
-            lines.Add($"Escalated: {escalation.Reason} (priority {escalation.Priority}) at {HandoffTexts.ClinicTime(escalation.At, zone)}{(escalation.Rule is { } rule ? $", by the safety screen's {rule}" : "")}.");
+            lines.Add($"Escalated: {reasons.LabelOf(escalation.Reason)} (priority {escalation.Priority}) at {HandoffTexts.ClinicTime(escalation.At, zone)}{(escalation.Rule is { } rule ? $", by the safety screen's {rule}" : "")}.");
         }
 
         var asked = transcript.Count(e => e.Sender == "patient" && e.Type == ActivityTypes.Message);

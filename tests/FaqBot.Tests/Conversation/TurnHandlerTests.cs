@@ -79,7 +79,7 @@ public sealed class TurnHandlerTests : IDisposable
         Assert.Contains("911", reply.Text, StringComparison.Ordinal);
         Assert.Contains(TurnHarness.ClinicPhone, reply.Text, StringComparison.Ordinal);
         Assert.Equal(HandoffState.Queued, result.State.Handoff);
-        Assert.Equal(EscalationReasons.PriorityOf(EscalationReasons.Crisis), result.State.Escalation!.Priority);
+        Assert.Equal(TestPaths.Reasons.Get(EscalationReasons.Crisis).Priority, result.State.Escalation!.Priority);
         Assert.Contains(result.Replies, r => r.Type == ActivityTypes.Event && r.Name == HandoffEvents.InitiateName);
         Assert.Contains(TurnHarness.CardButtons(result), b => b.Url == "tel:988");
         Assert.Contains(TurnHarness.CardButtons(result), b => b.Url == "sms:988");
@@ -109,7 +109,7 @@ public sealed class TurnHandlerTests : IDisposable
         {
             Handoff = HandoffState.WithStaff,
             Owner = new StaffRef("staff-1", "Sam"),
-            Escalation = new Escalation(EscalationReasons.AskForPerson, EscalationReasons.PriorityOf(EscalationReasons.AskForPerson), DateTimeOffset.UtcNow),
+            Escalation = new Escalation(EscalationReasons.AskForPerson, TestPaths.Reasons.Get(EscalationReasons.AskForPerson).Priority, DateTimeOffset.UtcNow),
         };
 
         var ordinary = await _bot.SayAsync("can I drive afterward?");
@@ -121,7 +121,7 @@ public sealed class TurnHandlerTests : IDisposable
         Assert.Contains("988", TurnHarness.Message(crisis).Text, StringComparison.Ordinal);
         Assert.Equal(HandoffState.WithStaff, crisis.State.Handoff);
         Assert.Equal(new StaffRef("staff-1", "Sam"), crisis.State.Owner);
-        Assert.Equal(EscalationReasons.PriorityOf(EscalationReasons.Crisis), crisis.State.Escalation!.Priority);
+        Assert.Equal(TestPaths.Reasons.Get(EscalationReasons.Crisis).Priority, crisis.State.Escalation!.Priority);
     }
 
     [Fact]
@@ -194,7 +194,7 @@ public sealed class TurnHandlerTests : IDisposable
         _bot.State = _bot.State with
         {
             Handoff = HandoffState.Queued,
-            Escalation = new Escalation(EscalationReasons.AskForPerson, EscalationReasons.PriorityOf(EscalationReasons.AskForPerson), DateTimeOffset.UtcNow),
+            Escalation = new Escalation(EscalationReasons.AskForPerson, TestPaths.Reasons.Get(EscalationReasons.AskForPerson).Priority, DateTimeOffset.UtcNow),
             Pending = PendingPrompts.CallbackName,
             Callback = new CallbackDraft(),
         };
@@ -219,7 +219,7 @@ public sealed class TurnHandlerTests : IDisposable
         var second = await _bot.SayAsync("what is the airspeed velocity of a swallow");
         Assert.Equal(Outcomes.Fallback, second.Outcome);
         Assert.Equal(2, TurnHarness.Buttons(second).Count);
-        Assert.StartsWith(PendingPrompts.OfferPerson, second.State.Pending, StringComparison.Ordinal);
+        Assert.Equal(new PendingPrompt.OfferPerson(EscalationReasons.RepeatedMiss), second.State.Pending);
 
         var yes = await _bot.SayAsync(TurnHarness.Buttons(second)[0].Value);
         Assert.Equal(Outcomes.Handoff, yes.Outcome);

@@ -39,10 +39,11 @@ public sealed class TurnHarness : IDisposable
             _knowledge,
             new AnswerComposer(Options.Create(search)),
             FaqBot.Tests.Safety.SafetyTestData.Screen,
-            new SafetyResponder(FaqBot.Tests.Safety.SafetyTestData.Screen, Options.Create(clinic), TimeProvider.System, availability),
+            new SafetyResponder(FaqBot.Tests.Safety.SafetyTestData.Screen, Options.Create(clinic), TestPaths.Reasons, TimeProvider.System, availability),
             new IntentClassifier(phrases),
             Options.Create(clinic),
             Options.Create(conversation),
+            TestPaths.Reasons,
             TimeProvider.System);
         State = new ConversationState { ConversationId = "test-conversation", UserId = "dl_patient" };
     }

@@ -1,3 +1,4 @@
+using FaqBot.Handoff;
 using FaqBot.Knowledge;
 using FaqBot.Search;
 using FaqBot.Search.Embedding;
@@ -11,6 +12,11 @@ public static class TestPaths
 {
     /// <summary>The repository root (the folder holding FaqBot.sln).</summary>
     public static string Root { get; } = FindRoot();
+
+    /// <summary>The escalation reasons as appsettings.json configures them.</summary>
+    public static EscalationReasons Reasons { get; } = new(Options.Create(
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Get<EscalationOptions>(
+            Microsoft.Extensions.Configuration.JsonConfigurationExtensions.AddJsonFile(new Microsoft.Extensions.Configuration.ConfigurationBuilder(), Path.Combine(Root, "appsettings.json")).Build().GetSection(EscalationOptions.Section))!));
 
     public static string Data(string name) => Path.Combine(AppContext.BaseDirectory, "Data", name);
 

@@ -4,6 +4,8 @@ using FaqBot.Handoff;
 using FaqBot.Schema;
 using FaqBot.Tests.Conversation;
 
+using FaqBot.Tests.Infrastructure;
+
 namespace FaqBot.Tests.Safety;
 
 /// <summary>The middle band: "Are you safe right now?" with the crisis numbers, a raised-priority
@@ -30,7 +32,7 @@ public sealed class CheckInTests : IDisposable
         Assert.Equal((HandoffState.Queued, PendingPrompts.SafetyCheckIn), (result.State.Handoff, result.State.Pending));
         Assert.Equal(result.SafetyRule, result.State.Escalation!.Rule); // what staff see: the category, not the words
         var priority = result.State.Escalation!.Priority;
-        Assert.True(priority > EscalationReasons.PriorityOf("personal-medical") && priority < EscalationReasons.PriorityOf(EscalationReasons.Crisis));
+        Assert.True(priority > TestPaths.Reasons.Get("personal-medical").Priority && priority < TestPaths.Reasons.Get(EscalationReasons.Crisis).Priority);
     }
 
     [Theory]
@@ -46,7 +48,7 @@ public sealed class CheckInTests : IDisposable
         var result = await _bot.SayAsync(answer);
 
         Assert.Equal(Outcomes.Crisis, result.Outcome);
-        Assert.Equal(EscalationReasons.PriorityOf(EscalationReasons.Crisis), result.State.Escalation!.Priority);
+        Assert.Equal(TestPaths.Reasons.Get(EscalationReasons.Crisis).Priority, result.State.Escalation!.Priority);
         Assert.Null(result.State.Pending);
         Assert.Contains(TurnHarness.CardButtons(result), b => b.Url == "tel:988");
     }

@@ -275,7 +275,7 @@ public sealed class StaffApiTests
 
         var initiate = Assert.Single(log.Events(HandoffEvents.InitiateName));
         Assert.Equal(EscalationReasons.AskForPerson, initiate.Value!["reason"]!.ToString());
-        Assert.Equal(EscalationReasons.PriorityOf(EscalationReasons.AskForPerson), (int)initiate.Value!["priority"]!);
+        Assert.Equal(TestPaths.Reasons.Get(EscalationReasons.AskForPerson).Priority, (int)initiate.Value!["priority"]!);
         var transcript = Assert.Single(initiate.Attachments!);
         Assert.Equal((HandoffEvents.TranscriptReferenceType, "Transcript"), (transcript.ContentType, transcript.Name));
         Assert.Equal(id, (string?)transcript.Content!["conversationId"]); // a reference to the transcript, not a second copy
@@ -404,7 +404,7 @@ public sealed class StaffApiTests
         var feedback = Assert.Single(detail.Feedback);
         Assert.Equal(("dislike", answer.Activity.Id), (feedback.Reaction, feedback.ActivityId));
         Assert.Equal(["ketamine-therapy-before-during-and-after.md#after"], feedback.CitedPassages);
-        Assert.Contains(detail.Brief, l => l.Contains(EscalationReasons.ThumbsDown, StringComparison.Ordinal));
+        Assert.Contains(detail.Brief, l => l.Contains(TestPaths.Reasons.LabelOf(EscalationReasons.ThumbsDown), StringComparison.Ordinal));
         Assert.Contains(detail.Brief, l => l.Contains("After your infusion", StringComparison.Ordinal));
         Assert.Contains(detail.Brief, l => l.Contains("1 thumbs down", StringComparison.Ordinal));
         using var missing = await sam.Http.GetAsync(new Uri("/api/staff/conversations/nope", UriKind.Relative));

@@ -116,9 +116,18 @@ internal static class StaffKit
         var id = $"conv{Guid.NewGuid():N}"[..20];
         Assert.True(await conversations.StartAsync(id, Patient, "directline", "en-US"));
         await PatientWroteAsync(server, id, question);
+        var reasons = server.Services.GetRequiredService<EscalationReasons>();
         await conversations.UpdateAsync(id, s => (
-            s with { Handoff = HandoffState.Queued, Escalation = new Escalation(reason, EscalationReasons.PriorityOf(reason), at ?? time.GetUtcNow()), FirstQuestion = question },
+            HandoffMachine.Apply(s with { FirstQuestion = question }, new HandoffCommand.Escalate(reasons.Get(reason), at ?? time.GetUtcNow())).State,
             [new Activity { Text = Replies.ConnectingYou, TextFormat = "plain" }]));
+        return id;
+    }
+
+    /// <summary>A patient opens the chat (the welcome is recorded); nothing else happens.</summary>
+    public static async Task<string> StartAsync(FaqBotServer server)
+    {
+        var id = $"conv{Guid.NewGuid():N}"[..20];
+        Assert.True(await server.Services.GetRequiredService<ConversationService>().StartAsync(id, Patient, "directline", "en-US"));
         return id;
     }
 

@@ -161,12 +161,14 @@ public static partial class DirectLineEndpoints
             return invalid;
         }
 
+        var caller = DirectLineCaller.From(principal)!;
         if (activity!.Type == ActivityTypes.Typing)
         {
-            return TypedResults.NoContent(); // the patient's typing is not recorded or relayed
+            // Not recorded: shown live in the staff console only (never echoed to the patient's stream).
+            conversations.Typing(conversationId, new ChannelAccount(caller.UserId ?? "patient", null, RoleTypes.User));
+            return TypedResults.NoContent();
         }
 
-        var caller = DirectLineCaller.From(principal)!;
         var state = DirectLineConversation.Of(context);
         var userId = caller.IsSecret ? (activity.From?.Id is { Length: > 0 and <= IncomingActivity.MaxNameLength } id ? id : state.UserId) : caller.UserId!;
         var incoming = IncomingActivity.Keep(activity) with

@@ -277,6 +277,8 @@
       avatarMiddleware: avatarMiddleware,
       groupActivitiesMiddleware: groupActivitiesMiddleware,
       locale: 'en-US',
+      // The care team sees when the patient is typing (nothing typed is sent until Send).
+      sendTypingIndicator: true,
       styleOptions: {
         accent: site.primaryColor,
         hideUploadButton: true,

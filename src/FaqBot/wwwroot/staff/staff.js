@@ -2,14 +2,11 @@
 "use strict";
 
 const api = "/api/staff";
-const urgentReasons = new Set(["crisis", "emergency"]);
-const reasonLabels = {
-  crisis: "Crisis", emergency: "Medical emergency", "ask-for-person": "Asked for a person",
-  "repeated-miss": "Bot could not answer", "thumbs-down": "Unhappy with an answer", "bot-error": "Bot error",
-  cost: "Cost", payment: "Payment", insurance: "Insurance", booking: "Booking", hours: "Opening hours",
-  location: "Location", parking: "Parking", contact: "Contact details", "personal-medical": "Personal medical question",
-};
-const reasonLabel = (reason) => (reason ? reasonLabels[reason] || reason : "Escalated");
+// Reason labels, priorities and which reasons are urgent come from the server (Escalation:Reasons in appsettings.json).
+const reasons = new Map();
+const reasonLabel = (reason) => (reason ? reasons.get(reason)?.label || reason : "Escalated");
+const isUrgentReason = (reason) => Boolean(reason && reasons.get(reason)?.urgent);
+const REALERT_MS = 60_000;
 const baseTitle = document.title;
 const $ = (id) => document.getElementById(id);
 
@@ -23,6 +20,13 @@ const state = {
   feed: null,
   audio: null,
   alerts: 0,
+  realerts: 0,
+  urgentAlertedAt: null, // when urgent unclaimed chats last alerted (null: none waiting)
+  colleagues: [],
+  savedReplies: [],
+  view: "queue",
+  typingTimer: null,
+  lastTypingSent: 0,
 };
 
 /** Creates an element; strings become text nodes. */
@@ -79,9 +83,22 @@ function signedIn(me) {
   $("sign-in").hidden = true;
   $("console").hidden = false;
   showError("");
-  openFeed();
-  refreshQueue();
+  $("nav").hidden = false;
+  document.querySelectorAll("[data-admin]").forEach((node) => { node.hidden = me.role !== "admin"; });
+  $("notify").hidden = !("Notification" in window) || Notification.permission !== "default";
+  loadReasons().then(() => { openFeed(); refreshQueue(); });
   refreshCallbacks();
+  loadSavedReplies();
+  showView(location.hash.slice(1) || "queue");
+}
+
+async function loadReasons() {
+  try {
+    for (const r of await call("GET", "/reasons")) reasons.set(r.code, r);
+  } catch { /* labels fall back to codes */ }
+  const select = $("history-reason");
+  select.replaceChildren(el("option", { value: "", text: "Any" }),
+    ...[...reasons.values()].map((r) => el("option", { value: r.code, text: r.label })));
 }
 
 function signedOut(message) {
@@ -91,7 +108,10 @@ function signedOut(message) {
   if (state.feed) state.feed.close();
   state.feed = null;
   $("who").hidden = true;
+  $("nav").hidden = true;
   $("console").hidden = true;
+  $("view-accounts").hidden = true;
+  $("view-audit").hidden = true;
   $("sign-in").hidden = false;
   $("connection").hidden = true;
   document.title = baseTitle;
@@ -135,6 +155,10 @@ function openFeed() {
     if (state.current && state.current.conversationId === conversationId) appendEntry(activity);
     refreshQueueSoon();
   });
+  feed.addEventListener("typing", (event) => {
+    const { conversationId } = JSON.parse(event.data);
+    if (state.current && state.current.conversationId === conversationId) showPatientTyping();
+  });
   feed.onerror = async () => {
     status.hidden = false;
     status.textContent = "Reconnecting...";
@@ -177,12 +201,39 @@ async function loadQueue() {
 
 function waitingText(item) {
   const seconds = item.waitingSeconds + Math.floor((Date.now() - state.fetchedAt) / 1000);
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  return duration(seconds);
 }
 
-const stateNames = { queued: "waiting", withStaff: "with staff", callbackRequested: "callback requested" };
+function duration(seconds) {
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${String(seconds % 60).padStart(2, "0")}s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+const stateNames = { queued: "waiting", withStaff: "with staff", callbackRequested: "callback requested", closed: "closed", bot: "with the assistant" };
+const outcomeNames = { resolved: "resolved", "callback-arranged": "callback arranged", referred: "referred", "no-response": "no response" };
+
+/** One row of the queue or of the history: why, a short reference, when it started, how long it has waited. */
+function row(item, live) {
+  const urgent = item.urgent;
+  const owner = item.owner ? ` (${item.owner.name})` : "";
+  const button = el("button", {
+    type: "button",
+    "aria-current": state.current && state.current.conversationId === item.conversationId ? "true" : "false",
+    onclick: () => openConversation(item.conversationId, true),
+  },
+    el("span", { class: "line1" },
+      urgent ? el("span", { class: "badge", text: "URGENT" }) : null,
+      el("span", { class: "reason", text: item.reasonLabel || reasonLabel(item.reason) }),
+      el("span", { class: "ref", text: item.shortId || "" }),
+      live ? el("span", { class: "wait", "data-wait": item.conversationId, title: "Waiting", text: waitingText(item) }) : null),
+    el("span", { class: "line2" },
+      el("span", { class: "state", text: (stateNames[item.state] || item.state) + owner + (item.outcome ? ` · ${outcomeNames[item.outcome] || item.outcome}` : "") }),
+      el("span", { class: "started", text: item.startedAt ? `started ${dateTime(item.startedAt)}` : "" })),
+    el("span", { class: "question", text: item.escalatedBy || item.firstQuestion || item.lastMessage || "" }));
+  return el("li", { class: urgent ? "urgent" : "", "data-conversation": item.conversationId, "data-priority": item.priority }, button);
+}
 
 function renderQueue() {
   const list = $("queue");
@@ -190,36 +241,69 @@ function renderQueue() {
   const focused = document.activeElement && list.contains(document.activeElement)
     ? document.activeElement.closest("li")?.dataset.conversation
     : null;
-  list.replaceChildren(...state.queue.map((item) => {
-    const urgent = urgentReasons.has(item.reason);
-    const owner = item.owner ? ` (${item.owner.name})` : "";
-    const button = el("button", {
-      type: "button",
-      "aria-current": state.current && state.current.conversationId === item.conversationId ? "true" : "false",
-      onclick: () => openConversation(item.conversationId, true),
-    },
-      el("span", { class: "line1" },
-        urgent ? el("span", { class: "badge", text: "URGENT" }) : null,
-        el("span", { class: "reason", text: reasonLabel(item.reason) }),
-        el("span", { class: "state", text: (stateNames[item.state] || item.state) + owner }),
-        el("span", { class: "wait", "data-wait": "", text: waitingText(item) })),
-      el("span", { class: "question", text: item.lastMessage || item.firstQuestion || "" }));
-    return el("li", { class: urgent ? "urgent" : "", "data-conversation": item.conversationId, "data-priority": item.priority }, button);
-  }));
+  list.replaceChildren(...state.queue.map((item) => row(item, true)));
   if (focused) {
     list.querySelector(`li[data-conversation="${CSS.escape(focused)}"] button`)?.focus();
   }
   $("queue-empty").hidden = state.queue.length > 0;
-  const waiting = state.queue.filter((q) => q.state === "queued").length;
-  $("queue-count").textContent = state.queue.length ? `(${waiting} waiting)` : "";
-  document.title = waiting > 0 ? `(${waiting}) ${baseTitle}` : baseTitle;
+  renderTitle();
+  checkUrgent();
 }
 
+function urgentWaiting() {
+  return state.queue.filter((q) => q.urgent && q.state === "queued");
+}
+
+function renderTitle() {
+  const waiting = state.queue.filter((q) => q.state === "queued").length;
+  $("queue-count").textContent = state.queue.length ? `(${waiting} waiting)` : "";
+  const flag = state.realertShown && urgentWaiting().length > 0 ? "URGENT · " : "";
+  document.title = waiting > 0 ? `(${waiting}) ${flag}${baseTitle}` : baseTitle;
+}
+
+// Live wait timers (every second) and the urgent re-alert: every minute while an urgent chat waits unclaimed.
 setInterval(() => {
-  document.querySelectorAll("#queue [data-wait]").forEach((node, i) => {
-    if (state.queue[i]) node.textContent = waitingText(state.queue[i]);
+  document.querySelectorAll("#queue [data-wait]").forEach((node) => {
+    const item = state.queue.find((q) => q.conversationId === node.dataset.wait);
+    if (item) node.textContent = waitingText(item);
   });
-}, 15000);
+  checkUrgent();
+}, 1000);
+
+function checkUrgent() {
+  const urgent = urgentWaiting();
+  if (urgent.length === 0) {
+    state.urgentAlertedAt = null;
+    if (state.realertShown) { state.realertShown = false; renderTitle(); }
+    return;
+  }
+  if (state.urgentAlertedAt === null) { state.urgentAlertedAt = Date.now(); return; }
+  if (Date.now() - state.urgentAlertedAt >= REALERT_MS) realert(urgent);
+}
+
+/** Sound, title badge, banner and (if allowed) a desktop notification; never the patient's words. */
+function realert(urgent) {
+  state.urgentAlertedAt = Date.now();
+  state.realerts += 1;
+  state.realertShown = true;
+  document.body.dataset.realerts = String(state.realerts);
+  beep(3);
+  const first = urgent[0];
+  const box = $("alert");
+  box.textContent = `URGENT: ${urgent.length} chat${urgent.length === 1 ? "" : "s"} still waiting unclaimed (${first.reasonLabel || reasonLabel(first.reason)} ${first.shortId}, waiting ${waitingText(first)}).`;
+  box.hidden = false;
+  renderTitle();
+  if ("Notification" in window && Notification.permission === "granted") {
+    try {
+      new Notification("URGENT: a patient is waiting", { body: `${first.reasonLabel || reasonLabel(first.reason)} · ${first.shortId} · waiting ${waitingText(first)}`, tag: "faqbot-urgent", renotify: true });
+    } catch { /* notifications unavailable */ }
+  }
+}
+
+$("notify").addEventListener("click", async () => {
+  try { await Notification.requestPermission(); } catch { /* ignored */ }
+  $("notify").hidden = Notification.permission !== "default";
+});
 
 // ---- alert: a new escalation -----------------------------------------------------------------
 
@@ -246,16 +330,17 @@ function beep(times) {
 }
 
 function alertArrival(items) {
-  const urgent = items.some((i) => urgentReasons.has(i.reason));
+  const urgent = items.some((i) => i.urgent);
   const first = items[0];
   state.alerts += 1;
   document.body.dataset.alerts = String(state.alerts);
   beep(urgent ? 3 : 1);
   const box = $("alert");
   box.textContent = urgent
-    ? `URGENT: a patient needs help now (${reasonLabel(items.find((i) => urgentReasons.has(i.reason)).reason)}).`
+    ? `URGENT: a patient needs help now (${reasonLabel(items.find((i) => i.urgent).reason)}).`
     : `New in the queue: ${reasonLabel(first.reason)}.`;
   box.hidden = false;
+  if (urgent) state.urgentAlertedAt = Date.now();
 }
 
 // ---- conversation ----------------------------------------------------------------------------
@@ -271,6 +356,7 @@ async function openConversation(id, focus) {
     state.shown.clear();
     $("transcript").replaceChildren();
     $("alert").hidden = true;
+    $("patient-typing").hidden = true;
   }
   detail.transcript.forEach(appendEntry);
   if (detail.feedback.length) {
@@ -278,30 +364,36 @@ async function openConversation(id, focus) {
   }
   renderHead();
   renderQueue();
+  loadColleagues();
   if (focus) $("conversation-heading").focus();
 }
 
 function renderHead() {
   const c = state.current;
   const mine = c.state === "withStaff" && c.owner && c.owner.id === state.me.id;
-  const urgent = urgentReasons.has(c.reason);
-  $("conversation-heading").textContent = `Conversation: ${reasonLabel(c.reason)}`;
+  const admin = state.me.role === "admin";
+  const urgent = isUrgentReason(c.reason) && c.state !== "closed" && c.state !== "bot";
+  $("conversation-heading").textContent = `Conversation ${c.shortId || ""}: ${c.reasonLabel || reasonLabel(c.reason)}`;
   $("conversation-heading").setAttribute("tabindex", "-1");
   const meta = $("conversation-meta");
   meta.className = urgent ? "meta urgent" : "meta";
   meta.textContent = [
     urgent ? "URGENT" : null,
     `priority ${c.priority}`,
-    stateNames[c.state] || c.state,
+    stateNames[c.state] === "with the assistant" ? "bot" : stateNames[c.state] || c.state,
     c.owner ? `owner: ${c.owner.name}` : "unclaimed",
+    c.outcome ? `outcome: ${outcomeNames[c.outcome] || c.outcome}` : null,
     c.callbackOffered ? "callback offered" : null,
   ].filter(Boolean).join(" · ");
   $("claim").disabled = !(c.state === "queued" || c.state === "callbackRequested" || (c.state === "withStaff" && !mine));
   $("hand-back").disabled = !mine;
+  $("transfer").disabled = !(c.state === "withStaff" && (mine || admin));
+  $("transfer-to").disabled = $("transfer").disabled;
   $("close").disabled = !(c.state === "queued" || c.state === "callbackRequested" || c.state === "withStaff");
+  $("reopen").hidden = c.state !== "closed";
   $("reply").disabled = !mine;
   $("send").disabled = !mine;
-  $("erase").hidden = state.me.role !== "admin";
+  $("erase").hidden = !admin;
 }
 
 const senderNames = { patient: "Patient", assistant: "Assistant", staff: "Staff", system: "System" };
@@ -310,12 +402,20 @@ function appendEntry(entry) {
   if (!entry || (entry.id && state.shown.has(entry.id))) return;
   if (entry.id) state.shown.add(entry.id);
   const list = $("transcript");
+  if (entry.type === "note") {
+    list.append(el("li", { class: "note", "data-sender": "note" },
+      el("span", { class: "who", text: `Internal note · ${entry.senderName || "Staff"} · ${time(entry.timestamp)} (staff only)` }),
+      el("span", { class: "text", text: entry.text || "" })));
+    list.scrollTop = list.scrollHeight;
+    return;
+  }
   if (entry.type !== "message") {
     const what = entry.eventName || entry.type;
     const detail = entry.eventValue ? Object.values(entry.eventValue).filter((v) => v !== null && typeof v !== "object").join(", ") : "";
     list.append(el("li", { class: "system", text: `${time(entry.timestamp)} ${what}${detail ? ` (${detail})` : ""}` }));
     return;
   }
+  if (entry.sender === "patient") $("patient-typing").hidden = true;
   const name = entry.sender === "staff" ? `${entry.senderName || "Staff"} (staff)` : senderNames[entry.sender] || entry.sender;
   const item = el("li", { class: entry.sender, "data-sender": entry.sender },
     el("span", { class: "who", text: `${name} · ${time(entry.timestamp)}` }),
@@ -327,6 +427,13 @@ function appendEntry(entry) {
   }
   list.append(item);
   list.scrollTop = list.scrollHeight;
+}
+
+function showPatientTyping() {
+  const box = $("patient-typing");
+  box.hidden = false;
+  clearTimeout(state.typingTimer);
+  state.typingTimer = setTimeout(() => { box.hidden = true; }, 6000);
 }
 
 // The assistant writes Markdown for Web Chat; staff read it as plain text (never as HTML): emphasis
@@ -382,8 +489,25 @@ async function act(path, body) {
 $("claim").addEventListener("click", async () => { if (await act("claim")) $("reply").focus(); });
 $("hand-back").addEventListener("click", () => act("handback"));
 $("close").addEventListener("click", () => {
-  if (confirm("Close this chat? The patient is told the care team has closed it.")) act("close");
+  if (confirm("Close this chat? The patient is told the care team has closed it.")) act("close", { outcome: $("close-outcome").value });
 });
+$("reopen").addEventListener("click", async () => { if (await act("reopen")) { openConversation(state.current.conversationId, false); $("reply").focus(); } });
+$("transfer").addEventListener("click", async () => {
+  const to = $("transfer-to").value;
+  if (!to) { showError("Choose a colleague to transfer to."); $("transfer-to").focus(); return; }
+  if (await act("transfer", { staffId: to })) openConversation(state.current.conversationId, false);
+});
+$("transfer-to").addEventListener("focus", loadColleagues);
+
+async function loadColleagues() {
+  let colleagues;
+  try { colleagues = await call("GET", "/colleagues"); } catch { return; }
+  const select = $("transfer-to");
+  const chosen = select.value;
+  select.replaceChildren(el("option", { value: "", text: "Transfer to..." }),
+    ...colleagues.filter((c) => !c.me).map((c) => el("option", { value: c.id, text: c.name })));
+  select.value = colleagues.some((c) => c.id === chosen) ? chosen : "";
+}
 
 $("erase").addEventListener("click", async () => {
   if (!state.current || state.me.role !== "admin") return;
@@ -415,8 +539,177 @@ $("reply").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey) {
     event.preventDefault();
     $("reply-form").requestSubmit();
+    return;
+  }
+  if (event.altKey && /^Digit[1-9]$/.test(event.code)) {
+    const reply = state.savedReplies[Number(event.code.slice(5)) - 1];
+    if (reply) { event.preventDefault(); insertReply(reply.text); }
   }
 });
+
+// The patient sees "typing" while the owner types (at most one signal every 3 seconds; nothing typed is sent).
+$("reply").addEventListener("input", () => {
+  if (!state.current || $("reply").disabled || Date.now() - state.lastTypingSent < 3000) return;
+  state.lastTypingSent = Date.now();
+  call("POST", `/conversations/${encodeURIComponent(state.current.conversationId)}/typing`).catch(() => { /* best effort */ });
+});
+
+function insertReply(text) {
+  const box = $("reply");
+  if (box.disabled) return;
+  const start = box.selectionStart ?? box.value.length;
+  const end = box.selectionEnd ?? box.value.length;
+  box.value = box.value.slice(0, start) + text + box.value.slice(end);
+  box.selectionStart = box.selectionEnd = start + text.length;
+  box.focus();
+  box.dispatchEvent(new Event("input"));
+}
+
+async function loadSavedReplies() {
+  try { state.savedReplies = await call("GET", "/saved-replies"); } catch { return; }
+  $("saved-replies").replaceChildren(...state.savedReplies.slice(0, 9).map((r, i) =>
+    el("li", {}, el("button", { type: "button", class: "secondary", title: r.text, onclick: () => insertReply(r.text) }, el("kbd", { text: `Alt+${i + 1}` }), ` ${r.title}`))));
+  renderRepliesAdmin();
+}
+
+$("note-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const text = $("note").value.trim();
+  if (!text || !state.current) return;
+  try {
+    appendEntry(await call("POST", `/conversations/${encodeURIComponent(state.current.conversationId)}/notes`, { text }));
+    $("note").value = "";
+    showError("");
+  } catch (error) {
+    showError(error.message);
+  }
+});
+
+// ---- views: queue, history, accounts, audit --------------------------------------------------
+
+function showView(view) {
+  const admin = state.me && state.me.role === "admin";
+  if (!["queue", "history", "accounts", "audit"].includes(view) || (!admin && (view === "accounts" || view === "audit"))) view = "queue";
+  state.view = view;
+  const inConsole = view === "queue" || view === "history";
+  $("console").hidden = !inConsole;
+  $("view-queue").hidden = view !== "queue";
+  $("view-history").hidden = view !== "history";
+  $("view-accounts").hidden = view !== "accounts";
+  $("view-audit").hidden = view !== "audit";
+  document.querySelectorAll("#nav a[data-view]").forEach((a) => a.setAttribute("aria-current", a.dataset.view === view ? "page" : "false"));
+  if (view === "history") { loadMembers(); searchHistory(); }
+  if (view === "accounts") { loadAccounts(); loadSavedReplies(); }
+  if (view === "audit") loadAudit();
+}
+
+window.addEventListener("hashchange", () => { if (state.me) showView(location.hash.slice(1)); });
+
+async function loadMembers() {
+  let members;
+  try { members = await call("GET", "/members"); } catch { return; }
+  const select = $("history-staff");
+  const chosen = select.value;
+  select.replaceChildren(el("option", { value: "", text: "Anyone" }), ...members.map((m) => el("option", { value: m.id, text: m.name })));
+  select.value = chosen;
+}
+
+async function searchHistory() {
+  const params = new URLSearchParams();
+  const add = (key, value) => { if (value) params.set(key, value); };
+  add("q", $("history-q").value.trim());
+  if ($("history-from").value) add("from", new Date(`${$("history-from").value}T00:00:00Z`).toISOString());
+  if ($("history-to").value) add("to", new Date(`${$("history-to").value}T23:59:59Z`).toISOString());
+  add("reason", $("history-reason").value);
+  add("outcome", $("history-outcome").value);
+  add("staff", $("history-staff").value);
+  let items;
+  try { items = await call("GET", `/history?${params}`); } catch (error) { showError(error.message); return; }
+  $("history").replaceChildren(...items.map((item) => row(item, false)));
+  $("history-empty").hidden = items.length > 0;
+}
+
+$("history-form").addEventListener("submit", (event) => { event.preventDefault(); searchHistory(); });
+
+async function loadAccounts() {
+  let accounts;
+  try { accounts = await call("GET", "/admin/accounts"); } catch (error) { showError(error.message); return; }
+  $("accounts").replaceChildren(...accounts.map((a) => {
+    const role = el("select", { "aria-label": `Role of ${a.name}` }, el("option", { value: "staff", text: "staff" }), el("option", { value: "admin", text: "admin" }));
+    role.value = a.role;
+    role.addEventListener("change", () => accountAction(a.id, "role", { role: role.value }));
+    const password = el("input", { type: "password", minlength: "12", autocomplete: "new-password", "aria-label": `New passphrase for ${a.name}`, placeholder: "new passphrase" });
+    return el("tr", { "data-account": a.id },
+      el("td", { text: a.name }),
+      el("td", { text: a.email }),
+      el("td", {}, role),
+      el("td", { text: a.disabled ? "disabled" : "active" }),
+      el("td", { class: "actions" },
+        a.disabled
+          ? el("button", { type: "button", onclick: () => accountAction(a.id, "enable"), text: "Re-enable" })
+          : el("button", { type: "button", class: "secondary", onclick: () => accountAction(a.id, "disable"), text: "Disable" }),
+        password,
+        el("button", { type: "button", class: "secondary", onclick: () => accountAction(a.id, "password", { password: password.value }), text: "Reset password" })));
+  }));
+}
+
+async function accountAction(id, action, body) {
+  try {
+    await call("POST", `/admin/accounts/${encodeURIComponent(id)}/${action}`, body);
+    showError(action === "password" ? "The password was reset; that account's sessions were ended." : "");
+  } catch (error) {
+    showError(error.message);
+  }
+  loadAccounts();
+}
+
+$("account-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    await call("POST", "/admin/accounts", { email: $("account-email").value, name: $("account-name").value, role: $("account-role").value, password: $("account-password").value });
+    $("account-form").reset();
+    showError("");
+  } catch (error) {
+    showError(error.message);
+  }
+  loadAccounts();
+});
+
+function renderRepliesAdmin() {
+  if (!state.me || state.me.role !== "admin") return;
+  $("replies-admin").replaceChildren(...state.savedReplies.map((r) => el("li", {},
+    el("strong", { text: r.title }),
+    el("span", { text: r.text }),
+    el("span", { class: "actions" },
+      el("button", { type: "button", class: "secondary", onclick: () => { $("reply-admin-id").value = r.id; $("reply-admin-title").value = r.title; $("reply-admin-text").value = r.text; $("reply-admin-title").focus(); }, text: "Edit" }),
+      el("button", { type: "button", class: "secondary", onclick: () => deleteReply(r.id), text: "Delete" })))));
+}
+
+async function deleteReply(id) {
+  try { await call("POST", `/admin/saved-replies/${encodeURIComponent(id)}/delete`); } catch (error) { showError(error.message); }
+  loadSavedReplies();
+}
+
+$("reply-admin-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const id = $("reply-admin-id").value;
+  try {
+    await call("POST", id ? `/admin/saved-replies/${encodeURIComponent(id)}` : "/admin/saved-replies", { title: $("reply-admin-title").value, text: $("reply-admin-text").value });
+    $("reply-admin-form").reset();
+    $("reply-admin-id").value = "";
+    showError("");
+  } catch (error) {
+    showError(error.message);
+  }
+  loadSavedReplies();
+});
+
+async function loadAudit() {
+  let entries;
+  try { entries = await call("GET", "/admin/audit?limit=200"); } catch (error) { showError(error.message); return; }
+  $("audit").replaceChildren(...entries.map((e) => el("tr", {},
+    el("td", { text: dateTime(e.at) }), el("td", { text: e.actor }), el("td", { text: e.action }), el("td", { text: e.outcome }), el("td", { text: e.target || "" }))));
+}
 
 // ---- callbacks -------------------------------------------------------------------------------
 
@@ -425,19 +718,38 @@ async function refreshCallbacks() {
   let callbacks;
   try { callbacks = await call("GET", "/callbacks"); } catch { return; }
   const open = callbacks.filter((c) => !c.doneAt);
+  const done = callbacks.filter((c) => c.doneAt).slice(0, 5);
   $("callbacks-empty").hidden = open.length > 0;
-  $("callbacks").replaceChildren(...open.map((c) => el("li", { "data-callback": c.id },
-    el("strong", { text: c.name }),
-    el("span", { text: c.contact }),
-    el("span", { class: "muted", text: `asked ${dateTime(c.createdAt)}` }),
-    el("span", { class: "actions" },
-      el("button", { type: "button", class: "secondary", onclick: () => openConversation(c.conversationId, true), text: "Open chat" }),
-      el("button", { type: "button", onclick: () => markDone(c.id), text: "Mark done" })))));
+  $("callbacks").replaceChildren(...open.map((c) => {
+    const note = el("input", { type: "text", maxlength: "4000", "aria-label": `Note on the callback to ${c.name} (optional)`, placeholder: "note (optional)" });
+    return el("li", { "data-callback": c.id },
+      el("strong", { text: c.name }),
+      el("span", { text: c.contact }),
+      el("span", { class: "muted", text: `asked ${dateTime(c.createdAt)}` }),
+      note,
+      el("span", { class: "actions" },
+        el("button", { type: "button", class: "secondary", onclick: () => openConversation(c.conversationId, true), text: "Open chat" }),
+        el("button", { type: "button", onclick: () => markDone(c.id, note.value), text: "Mark done" })));
+  }));
+  $("callbacks-done-heading").hidden = done.length === 0;
+  $("callbacks-done").replaceChildren(...done.map((c) => el("li", { class: "done", "data-callback": c.id },
+    el("span", { text: `${c.name}: done by ${c.doneBy || "staff"}, ${dateTime(c.doneAt)}` }),
+    el("span", { class: "actions" }, el("button", { type: "button", class: "secondary", onclick: () => undoDone(c.id), text: "Undo" })))));
 }
 
-async function markDone(id) {
+async function markDone(id, note) {
   try {
-    await call("POST", `/callbacks/${encodeURIComponent(id)}/done`);
+    await call("POST", `/callbacks/${encodeURIComponent(id)}/done`, { note: note || null });
+    refreshCallbacks();
+    refreshQueue();
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+async function undoDone(id) {
+  try {
+    await call("POST", `/callbacks/${encodeURIComponent(id)}/undo`);
     refreshCallbacks();
     refreshQueue();
   } catch (error) {
