@@ -2,26 +2,13 @@
 // charts are drawn by Chart.js (bundled by the build at /lib/chart.umd.min.js), each with its numbers in a table.
 "use strict";
 
+import { el } from "/staff/dom.js";
+
 (() => {
   const api = "/api/staff";
   const $ = (id) => document.getElementById(id);
   const state = { me: null, period: null, charts: {}, teaching: null };
   const kindLabels = { fallback: "fell back", "thumbs-down": "thumbs-down", "abandoned-clarification": "abandoned clarification" };
-
-  function el(tag, props = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(props)) {
-      if (value === undefined || value === null || value === false) continue;
-      if (key === "class") node.className = value;
-      else if (key === "text") node.textContent = value;
-      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value === true ? "" : String(value));
-    }
-    for (const child of children) {
-      if (child !== null && child !== undefined) node.append(typeof child === "string" ? document.createTextNode(child) : child);
-    }
-    return node;
-  }
 
   async function call(method, path, body) {
     const headers = { Accept: "application/json" };

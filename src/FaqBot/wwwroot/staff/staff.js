@@ -1,6 +1,8 @@
 // Care team console. Everything a patient wrote is put on the page with textContent, never as HTML.
 "use strict";
 
+import { el } from "/staff/dom.js";
+
 const api = "/api/staff";
 // Reason labels, priorities and which reasons are urgent come from the server (Escalation:Reasons in appsettings.json).
 const reasons = new Map();
@@ -28,22 +30,6 @@ const state = {
   typingTimer: null,
   lastTypingSent: 0,
 };
-
-/** Creates an element; strings become text nodes. */
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children) {
-    if (child !== null && child !== undefined) node.append(typeof child === "string" ? document.createTextNode(child) : child);
-  }
-  return node;
-}
 
 async function call(method, path, body) {
   const headers = { Accept: "application/json" };
