@@ -13,7 +13,7 @@ namespace FaqBot.Insights;
 /// </summary>
 public sealed class InsightsService(IInsightsStore store, ITextEncoder encoder, KnowledgeBase knowledge, IOptions<InsightsOptions> options, IOptions<ClinicOptions> clinic, TimeProvider time)
 {
-    private (PassageIndex Index, float[] Center)? _center;
+    private CenterOfIndex? _center;
 
     private readonly TimeZoneInfo _zone = TimeZoneInfo.FindSystemTimeZoneById(clinic.Value.TimeZone);
 
@@ -39,7 +39,7 @@ public sealed class InsightsService(IInsightsStore store, ITextEncoder encoder, 
     private float[]? Center()
     {
         var index = knowledge.Current;
-        if (_center is { } known && ReferenceEquals(known.Index, index))
+        if (Volatile.Read(ref _center) is { } known && ReferenceEquals(known.Index, index))
         {
             return known.Center;
         }
@@ -47,7 +47,7 @@ public sealed class InsightsService(IInsightsStore store, ITextEncoder encoder, 
         var center = CenterOf([.. index.Knowledge.Questions.Select(q => q.Question)], encoder);
         if (center is not null)
         {
-            _center = (index, center);
+            Volatile.Write(ref _center, new CenterOfIndex(index, center));
         }
 
         return center;
@@ -99,4 +99,7 @@ public sealed class InsightsService(IInsightsStore store, ITextEncoder encoder, 
 
     /// <summary>Only the start of a very long message is embedded (the model reads 256 tokens at most).</summary>
     public const int MaxCharacters = 1000;
+
+    /// <summary>One reference, so concurrent requests never see an index paired with another index's centre.</summary>
+    private sealed record CenterOfIndex(PassageIndex Index, float[] Center);
 }
