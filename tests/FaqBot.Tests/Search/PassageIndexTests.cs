@@ -109,4 +109,21 @@ public sealed class PassageIndexTests : IDisposable
         Assert.Contains(passages, p => p.Kind == ContentKind.Story && p.Text.Contains("I asked a trusted friend to drive me", StringComparison.Ordinal));
         Assert.Contains(passages, p => p.Kind == ContentKind.Guidance);
     }
+
+    [Fact]
+    public void A_question_the_clinic_taught_is_in_scope_even_with_words_the_articles_never_use()
+    {
+        const string Question = "can my parrot keep me company during the drip";
+        using var knowledge = TestPaths.Knowledge();
+        var before = knowledge.Current.Search(Question);
+        Assert.True(before.OutOfScope, $"'{Question}' should be out of scope before teaching (unknown: {string.Join(", ", before.UnknownWords)})");
+
+        var unit = knowledge.Current.Knowledge.Articles.SelectMany(a => a.Passages).First(p => p.Kind == ContentKind.Guidance);
+        knowledge.UseTaught([new TaughtQuestion(1, Question, unit.Source, unit.Section, unit.Text, "st_test", DateTimeOffset.UnixEpoch)]);
+        var taught = knowledge.Current.Search(Question);
+
+        Assert.False(taught.OutOfScope);
+        Assert.Equal(unit.Id, taught.Best!.Passage.Id);
+        Assert.True(knowledge.Current.Search("can my parrot fly to the moon").OutOfScope); // an unrelated question with the same unknown word does not ride on it
+    }
 }

@@ -111,6 +111,8 @@ public sealed class PrivacyTests
         await StaffKit.PatientSaysAsync(server, id, "nadia@example.org");
         await StaffKit.PatientSaysAsync(server, id, "yes");
         Assert.NotEmpty(await server.Services.GetRequiredService<ICallbackStore>().ListAsync());
+        var turns = $"SELECT count(*) FROM turns WHERE conversation_id = '{id}'";
+        Assert.NotEqual(0, await FaqBot.Tests.Insights.InsightsKit.CountAsync(server, turns));
         using var sam = await StaffKit.SignInAsync(server, "sam@clinic.example");
         using var boss = await StaffKit.SignInAsync(server, "boss@clinic.example");
 
@@ -129,6 +131,7 @@ public sealed class PrivacyTests
             Assert.Equal(0, await DatabaseProbe.CountRowsContainingAsync(server.DatabasePath, needle));
         }
 
+        Assert.Equal(0, await FaqBot.Tests.Insights.InsightsKit.CountAsync(server, turns)); // its outcomes leave the insights too
         using var gone = await boss.Http.GetAsync(new Uri($"/api/staff/conversations/{id}", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         var audit = await boss.GetAsync<List<JsonObject>>("/api/staff/admin/audit");
