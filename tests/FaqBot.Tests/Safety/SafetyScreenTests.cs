@@ -89,6 +89,9 @@ public sealed class SafetyScreenTests(ITestOutputHelper output)
     [InlineData("is it normal that I can't breathe after ketamine?", SafetyLevel.Emergency)]
     [InlineData("can ketamine cause seizures? my husband is having one now", SafetyLevel.Emergency)]
     [InlineData("I want to die and my chest hurts", SafetyLevel.Emergency)]
+    [InlineData("how much of my lithium would it take to never wake up", SafetyLevel.Crisis)]
+    [InlineData("honestly id rather just not wake up tomorrow", SafetyLevel.Crisis)]
+    [InlineData("theres a gun in my house and i keep looking at it", SafetyLevel.Crisis)] // access to means
     public void A_personal_statement_wins_even_inside_a_question(string text, SafetyLevel expected) =>
         Assert.Equal(expected, Screen.Check(text).Level);
 
@@ -103,8 +106,21 @@ public sealed class SafetyScreenTests(ITestOutputHelper output)
     [InlineData("I could kill for a coffee")]
     [InlineData("drop dead gorgeous")]
     [InlineData("What should I eat on the day of the infusion?")]
+    [InlineData("my friend texted me to say goodbye before she moved away")]
+    [InlineData("will I wake up groggy the morning after")]
     public void Idioms_and_ordinary_questions_are_not_alarming(string text) =>
         Assert.Equal(SafetyVerdict.Safe, Screen.Check(text));
+
+    [Fact]
+    public void A_goodbye_message_from_someone_else_is_a_crisis_statement_lowered_to_a_check_in()
+    {
+        // Someone else's crisis is lowered one band (third person), never out of the safety net; the phrase
+        // list, not the semantic net, is what catches it.
+        var verdict = Screen.Check("my brother sent us a goodbye text last night and his phone is off");
+        Assert.Equal(SafetyLevel.CheckIn, verdict.Level);
+        Assert.Equal("lexical", verdict.Layer);
+        Assert.StartsWith("crisis: ", verdict.Rule, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void An_idiom_never_hides_a_crisis_statement()
