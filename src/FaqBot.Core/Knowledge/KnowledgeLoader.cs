@@ -36,7 +36,6 @@ public static class KnowledgeLoader
         var synonyms = ReadOptional(repositoryRoot, synonymsPath, problems);
 
         var articles = new List<Article>();
-        var nextPassageId = 1;
         var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
             .Where(f => ArticleExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
             .Where(f => !string.Equals(Path.GetFullPath(f), Path.GetFullPath(synonymsPath), StringComparison.Ordinal))
@@ -49,7 +48,7 @@ public static class KnowledgeLoader
             {
                 var text = File.ReadAllText(file);
                 var modified = DateOnly.FromDateTime(File.GetLastWriteTimeUtc(file));
-                var article = ArticleParser.Parse(source, text, modified, ref nextPassageId);
+                var article = ArticleParser.Parse(source, text, modified);
                 if (article.Expires is { } expires && expires < today)
                 {
                     problems.Add(new KnowledgeProblem(source, $"expired on {expires:yyyy-MM-dd}; review it and move 'expires' forward"));
@@ -78,7 +77,7 @@ public static class KnowledgeLoader
         return new KnowledgeSet(articles, synonyms, questions, problems);
     }
 
-    private static string? ReadOptional(string root, string path, List<KnowledgeProblem> problems)
+    internal static string? ReadOptional(string root, string path, List<KnowledgeProblem> problems)
     {
         if (!File.Exists(path))
         {
@@ -96,6 +95,6 @@ public static class KnowledgeLoader
         }
     }
 
-    private static string Relative(string root, string path) =>
+    internal static string Relative(string root, string path) =>
         Path.GetRelativePath(root, path).Replace('\\', '/');
 }

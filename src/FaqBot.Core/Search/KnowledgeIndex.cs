@@ -1,0 +1,489 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using FaqBot.Knowledge;
+using FaqBot.Search.Analysis;
+using FaqBot.Search.Embedding;
+using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.Miscellaneous;
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Search.Similarities;
+using Lucene.Net.Store;
+using Lucene.Net.Util;
+using Microsoft.Extensions.Logging;
+using LuceneDirectory = Lucene.Net.Store.Directory;
+
+namespace FaqBot.Search;
+
+/// <summary>What one (re-)index did: the figures the log, the tests and the benchmark read.</summary>
+/// <param name="Parsed">Article files read and parsed (new or changed ones; broken ones too).</param>
+/// <param name="Unchanged">Articles already in the index whose file has not changed: neither parsed nor embedded.</param>
+/// <param name="Removed">Articles taken out of the index (deleted, broken, expired, or replaced by their new version).</param>
+/// <param name="EmbeddedTexts">Answer-unit texts handed to the model (or found in the embeddings cache) for new documents.</param>
+/// <param name="FromScratch">The index was (re)built from nothing: none on disk, or one that did not fit (see the log).</param>
+public sealed record IndexUpdate(int Parsed, int Unchanged, int Removed, int EmbeddedTexts, bool FromScratch, TimeSpan Elapsed);
+
+/// <summary>
+/// The Lucene.Net index of the knowledge folder, on disk (<see cref="MMapDirectory"/> under
+/// <see cref="SearchOptions.IndexPath"/>) or in memory when that is empty or another process holds it. Two indexes in
+/// one folder: <c>passages</c> (one document per answer unit: BM25 fields, the typo vocabulary, stored fields for the
+/// answer, doc values for order and the embedding key) and <c>articles</c> (one document per article: its file hash,
+/// front matter and text). An update reads only the files whose content changed (by SHA-256), deletes the documents
+/// of changed, removed, broken and expired articles by their source term, adds the new ones, embeds only their texts,
+/// commits and reopens the readers (what Lucene's SearcherManager does on a refresh). An index written by another
+/// schema, another model or for another knowledge folder, or one that cannot be read, is rebuilt from scratch.
+/// Not thread-safe: <see cref="KnowledgeBase"/> calls it under its reload lock.
+/// </summary>
+internal sealed partial class KnowledgeIndex : IDisposable
+{
+    /// <summary>Bump when the documents, the analysis chain or the article parser change: the index on disk is rebuilt.</summary>
+    public const string SchemaVersion = "faqbot-index-1";
+
+    private const string SchemaKey = "schema";
+    private const string ModelKey = "model";
+    private const string FolderKey = "folder";
+    private const string TokenKey = "token";
+
+    private static readonly string[] ArticleExtensions = [".md", ".markdown", ".txt"];
+
+    private readonly ILogger _logger;
+    private readonly string _knowledgeFolder;
+    private readonly LuceneDirectory _passagesDirectory;
+    private readonly LuceneDirectory _articlesDirectory;
+    private readonly IndexWriter _passages;
+    private readonly IndexWriter _articles;
+
+    /// <summary>What the index holds per article (source → entry); mirrors the articles index.</summary>
+    private readonly Dictionary<string, ArticleEntry> _entries = new(StringComparer.Ordinal);
+
+    /// <summary>Length and write time of each file when its hash was taken: an untouched file is not read again.</summary>
+    private readonly Dictionary<string, (long Length, DateTime Modified, string Hash)> _hashes = new(StringComparer.Ordinal);
+
+    private IndexSnapshot? _snapshot;
+    private bool _fromScratch;
+
+    private sealed record ArticleEntry(string Source, string Hash, string Title, string Origin, DateOnly Reviewed, DateOnly? Expires);
+
+    private KnowledgeIndex(LuceneDirectory passages, LuceneDirectory articles, string knowledgeFolder, ILogger logger)
+    {
+        _logger = logger;
+        _knowledgeFolder = knowledgeFolder;
+        _passagesDirectory = passages;
+        _articlesDirectory = articles;
+        _passages = new IndexWriter(passages, PassageConfig());
+        try
+        {
+            _articles = new IndexWriter(articles, new IndexWriterConfig(TextAnalysis.Version, TextAnalysis.Stems) { OpenMode = OpenMode.CREATE_OR_APPEND });
+        }
+        catch
+        {
+            _passages.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>True when the index lives on disk (false: in memory, built at every start).</summary>
+    public bool OnDisk { get; private init; }
+
+    /// <summary>
+    /// Opens the index in <paramref name="folder"/> (null: in memory). One that does not match this schema, model or
+    /// knowledge folder, or cannot be read, is emptied and rebuilt (logged); one locked by another process leaves this
+    /// process with an index in memory (logged).
+    /// </summary>
+    public static KnowledgeIndex Open(string? folder, string knowledgeFolder, ILogger logger)
+    {
+        if (string.IsNullOrEmpty(folder))
+        {
+            return InMemory(knowledgeFolder, logger);
+        }
+
+        KnowledgeIndex index;
+        try
+        {
+            index = OnDiskIn(folder, knowledgeFolder, logger);
+        }
+        catch (LockObtainFailedException)
+        {
+            LogIndexInUse(logger, folder);
+            return InMemory(knowledgeFolder, logger);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            // Unreadable (corrupt, truncated, another format): start afresh in the same folder.
+            LogIndexRebuilt(logger, folder, $"it could not be read ({ex.GetType().Name}: {ex.Message})");
+            try
+            {
+                foreach (var part in new[] { "passages", "articles" })
+                {
+                    var path = Path.Combine(folder, part);
+                    if (System.IO.Directory.Exists(path))
+                    {
+                        System.IO.Directory.Delete(path, recursive: true);
+                    }
+                }
+
+                index = OnDiskIn(folder, knowledgeFolder, logger);
+            }
+            catch (Exception again) when (again is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                LogIndexUnavailable(logger, folder, again.Message);
+                return InMemory(knowledgeFolder, logger);
+            }
+
+            index._fromScratch = true;
+            return index;
+        }
+
+        var reason = index.Mismatch();
+        if (reason is not null)
+        {
+            if (reason.Length > 0)
+            {
+                LogIndexRebuilt(logger, folder, reason);
+            }
+
+            index._passages.DeleteAll();
+            index._articles.DeleteAll();
+            index._fromScratch = true;
+        }
+        else
+        {
+            index.LoadEntries();
+        }
+
+        return index;
+    }
+
+    private static KnowledgeIndex OnDiskIn(string folder, string knowledgeFolder, ILogger logger)
+    {
+        System.IO.Directory.CreateDirectory(folder);
+        var passages = new MMapDirectory(Path.Combine(folder, "passages"));
+        var articles = new MMapDirectory(Path.Combine(folder, "articles"));
+        try
+        {
+            return new KnowledgeIndex(passages, articles, knowledgeFolder, logger) { OnDisk = true };
+        }
+        catch
+        {
+            passages.Dispose();
+            articles.Dispose();
+            throw;
+        }
+    }
+
+    private static KnowledgeIndex InMemory(string knowledgeFolder, ILogger logger) =>
+        new(new RAMDirectory(), new RAMDirectory(), knowledgeFolder, logger) { _fromScratch = true };
+
+    private static IndexWriterConfig PassageConfig()
+    {
+        // Body, section and title: stems; the typo vocabulary: surface words. BM25's norms. Merges keep documents in
+        // the order they were added (ties between equal scores then go as they always did).
+        var analyzer = new PerFieldAnalyzerWrapper(TextAnalysis.Stems, new Dictionary<string, Analyzer> { [PassageFields.Words] = TextAnalysis.Surface });
+        return new IndexWriterConfig(TextAnalysis.Version, analyzer)
+        {
+            Similarity = new BM25Similarity(),
+            OpenMode = OpenMode.CREATE_OR_APPEND,
+            MergePolicy = new LogByteSizeMergePolicy(),
+            RAMBufferSizeMB = 64,
+        };
+    }
+
+    /// <summary>Why the index on disk cannot be used as it is ("" when there is none yet), or null when it can.</summary>
+    private string? Mismatch()
+    {
+        var passages = _passages.CommitData;
+        var articles = _articles.CommitData;
+        if ((passages is null || passages.Count == 0) && (articles is null || articles.Count == 0))
+        {
+            return _passages.NumDocs == 0 && _articles.NumDocs == 0 ? "" : "it has no FaqBot commit data";
+        }
+
+        string Get(IDictionary<string, string>? data, string key) => data is not null && data.TryGetValue(key, out var value) ? value : "";
+        if (Get(passages, SchemaKey) != SchemaVersion || Get(articles, SchemaKey) != SchemaVersion)
+        {
+            return $"it was written by another index version ({Get(passages, SchemaKey)}; this one is {SchemaVersion})";
+        }
+
+        if (Get(passages, ModelKey) != SentenceEmbedder.ModelId)
+        {
+            return $"it was built with another embedding model ({Get(passages, ModelKey)})";
+        }
+
+        if (Get(passages, FolderKey) != _knowledgeFolder)
+        {
+            return "it was built for another knowledge folder";
+        }
+
+        return Get(passages, TokenKey) != Get(articles, TokenKey) ? "its two parts are from different commits (an interrupted update)" : null;
+    }
+
+    private void LoadEntries()
+    {
+        using var reader = DirectoryReader.Open(_articles, applyAllDeletes: true);
+        var live = MultiFields.GetLiveDocs(reader);
+        var fields = new HashSet<string> { ArticleFields.Source, ArticleFields.Hash, ArticleFields.Title, ArticleFields.Origin, ArticleFields.Reviewed, ArticleFields.Expires };
+        for (var doc = 0; doc < reader.MaxDoc; doc++)
+        {
+            if (live is not null && !live.Get(doc))
+            {
+                continue;
+            }
+
+            var d = reader.Document(doc, fields);
+            var entry = new ArticleEntry(
+                d.Get(ArticleFields.Source), d.Get(ArticleFields.Hash), d.Get(ArticleFields.Title), d.Get(ArticleFields.Origin),
+                ArticleFields.ParseDate(d.Get(ArticleFields.Reviewed)) ?? default, ArticleFields.ParseDate(d.Get(ArticleFields.Expires)));
+            _entries[entry.Source] = entry;
+        }
+    }
+
+    /// <summary>
+    /// Brings the index up to date with <paramref name="folder"/> and returns a view of it (the caller releases it),
+    /// the articles (text and answer units read from the index when first needed) and the files skipped.
+    /// Throws <see cref="KnowledgeUnavailableException"/>, leaving the index as it was, when no article would be left.
+    /// </summary>
+    public (IndexSnapshot Snapshot, IReadOnlyList<Article> Articles, IndexUpdate Update) Update(
+        string folder, string synonymsPath, string repositoryRoot, DateOnly today, SentenceEmbedder embedder, EmbeddingCache? cache, int exhaustiveLimit, List<KnowledgeProblem> problems)
+    {
+        var clock = Stopwatch.StartNew();
+        var parsed = new List<(Article Article, string Hash)>();
+        var removed = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var unchanged = 0;
+        var parsedCount = 0;
+        foreach (var file in ArticleFiles(folder, synonymsPath))
+        {
+            var source = KnowledgeLoader.Relative(repositoryRoot, file);
+            seen.Add(source);
+            try
+            {
+                var (hash, bytes) = HashOf(source, file);
+                if (_entries.TryGetValue(source, out var entry) && entry.Hash == hash)
+                {
+                    if (entry.Expires is { } expired && expired < today)
+                    {
+                        problems.Add(new KnowledgeProblem(source, $"expired on {expired:yyyy-MM-dd}; review it and move 'expires' forward"));
+                        removed.Add(source);
+                    }
+                    else
+                    {
+                        unchanged++;
+                    }
+
+                    continue;
+                }
+
+                parsedCount++;
+                bytes ??= File.ReadAllBytes(file);
+                using var text = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+                var article = ArticleParser.Parse(source, text.ReadToEnd(), DateOnly.FromDateTime(File.GetLastWriteTimeUtc(file)));
+                if (_entries.ContainsKey(source))
+                {
+                    removed.Add(source);
+                }
+
+                if (article.Expires is { } expires && expires < today)
+                {
+                    problems.Add(new KnowledgeProblem(source, $"expired on {expires:yyyy-MM-dd}; review it and move 'expires' forward"));
+                    continue;
+                }
+
+                parsed.Add((article, hash));
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or DecoderFallbackException)
+            {
+                problems.Add(new KnowledgeProblem(source, ex.Message));
+                if (_entries.ContainsKey(source))
+                {
+                    removed.Add(source);
+                }
+            }
+        }
+
+        removed.UnionWith(_entries.Keys.Where(s => !seen.Contains(s)));
+        foreach (var gone in _hashes.Keys.Where(s => !seen.Contains(s)).ToList())
+        {
+            _hashes.Remove(gone);
+        }
+
+        var remaining = _entries.Keys.Count(s => !removed.Contains(s)) + parsed.Count;
+        if (remaining == 0)
+        {
+            var detail = problems.Count == 0 ? "it holds no .md or .txt article" : string.Join("; ", problems.Select(p => $"{p.Source}: {p.Reason}"));
+            throw new KnowledgeUnavailableException($"The knowledge folder '{folder}' has no usable article: {detail}.");
+        }
+
+        var embedded = 0;
+        var changed = _fromScratch || removed.Count > 0 || parsed.Count > 0;
+        if (changed)
+        {
+            embedded = Write(parsed, removed, embedder, cache);
+        }
+
+        var snapshot = Refresh(embedder, cache, exhaustiveLimit, out var reembedded);
+        var articles = _entries.Values
+            .OrderBy(e => e.Source, StringComparer.Ordinal)
+            .Select(e => new Article(e.Source, e.Title, e.Origin, e.Reviewed, e.Expires, () => snapshot.ArticleText(e.Source), () => snapshot.PassagesOf(e.Source)))
+            .ToList();
+        var update = new IndexUpdate(parsedCount, unchanged, removed.Count, embedded + reembedded, _fromScratch, clock.Elapsed);
+        _fromScratch = false;
+        return (snapshot, articles, update);
+    }
+
+    /// <summary>Deletes the removed and replaced articles' documents, adds the new ones, embeds their texts, commits both parts.</summary>
+    private int Write(List<(Article Article, string Hash)> parsed, HashSet<string> removed, SentenceEmbedder embedder, EmbeddingCache? cache)
+    {
+        foreach (var source in removed)
+        {
+            _passages.DeleteDocuments(new Term(PassageFields.Source, source));
+            _articles.DeleteDocuments(new Term(ArticleFields.Source, source));
+            _entries.Remove(source);
+        }
+
+        // Vectors first (the cache on disk and this process's memory hold them by key), then the documents, in the
+        // folder's order so that a fresh index numbers its documents exactly as the articles come.
+        var passages = parsed.OrderBy(p => p.Article.Source, StringComparer.Ordinal).SelectMany(p => p.Article.Passages).ToList();
+        embedder.Embed([.. passages.Select(p => p.Text)], cache);
+        foreach (var (article, hash) in parsed.OrderBy(p => p.Article.Source, StringComparer.Ordinal))
+        {
+            foreach (var passage in article.Passages)
+            {
+                _passages.AddDocument(PassageDocument(passage));
+            }
+
+            var document = new Document
+            {
+                new StringField(ArticleFields.Source, article.Source, Field.Store.YES),
+                new StoredField(ArticleFields.Hash, hash),
+                new StoredField(ArticleFields.Title, article.Title),
+                new StoredField(ArticleFields.Origin, article.Origin),
+                new StoredField(ArticleFields.Reviewed, ArticleFields.Date(article.Reviewed)),
+            };
+            if (article.Expires is { } expires)
+            {
+                document.Add(new StoredField(ArticleFields.Expires, ArticleFields.Date(expires)));
+            }
+
+            document.Add(new StoredField(ArticleFields.Text, article.Text));
+            _articles.AddDocument(document);
+            _entries[article.Source] = new ArticleEntry(article.Source, hash, article.Title, article.Origin, article.Reviewed, article.Expires);
+        }
+
+        var data = new Dictionary<string, string>
+        {
+            [SchemaKey] = SchemaVersion,
+            [ModelKey] = SentenceEmbedder.ModelId,
+            [FolderKey] = _knowledgeFolder,
+            [TokenKey] = Guid.NewGuid().ToString("N"),
+        };
+        _passages.SetCommitData(data);
+        _articles.SetCommitData(data);
+        _passages.Commit();
+        _articles.Commit();
+        return passages.Count;
+    }
+
+    private static Document PassageDocument(Passage passage)
+    {
+        var key = SentenceEmbedder.Key(passage.Text);
+        return
+        [
+            new StringField(PassageFields.Source, passage.Source, Field.Store.YES),
+            new SortedDocValuesField(PassageFields.SourceOrder, new BytesRef(passage.Source)),
+            new StoredField(PassageFields.Ordinal, passage.Id),
+            new NumericDocValuesField(PassageFields.OrdinalOrder, passage.Id),
+            new SortedDocValuesField(PassageFields.Key, new BytesRef(Convert.FromHexString(key))),
+            new TextField(PassageFields.Body, passage.Text, Field.Store.YES),
+            new TextField(PassageFields.Section, passage.Section, Field.Store.YES),
+            new TextField(PassageFields.Title, passage.Title, Field.Store.YES),
+            new TextField(PassageFields.Words, $"{passage.Text}\n{passage.Section}\n{passage.Title}", Field.Store.NO),
+            new StoredField(PassageFields.Start, passage.Start),
+            new StoredField(PassageFields.End, passage.End),
+            new StoredField(PassageFields.FirstUnit, passage.FirstUnit),
+            new StoredField(PassageFields.UnitCount, passage.UnitCount),
+            new StoredField(PassageFields.Kind, (int)passage.Kind),
+        ];
+    }
+
+    /// <summary>A view of the last commit: the previous one when nothing changed, else readers reopened on the new commit.</summary>
+    private IndexSnapshot Refresh(SentenceEmbedder embedder, EmbeddingCache? cache, int exhaustiveLimit, out int embedded)
+    {
+        embedded = 0;
+        if (_snapshot is { } current)
+        {
+            var passages = DirectoryReader.OpenIfChanged(current.Reader);
+            if (passages is null)
+            {
+                return current.Acquire();
+            }
+
+            var articles = DirectoryReader.Open(_articlesDirectory);
+            current.Release();
+            _snapshot = IndexSnapshot.Open(passages, articles, embedder, cache, exhaustiveLimit, out embedded);
+        }
+        else
+        {
+            _snapshot = IndexSnapshot.Open(DirectoryReader.Open(_passagesDirectory), DirectoryReader.Open(_articlesDirectory), embedder, cache, exhaustiveLimit, out embedded);
+        }
+
+        return _snapshot.Acquire();
+    }
+
+    /// <summary>The article files of the folder, in ordinal order of their path (the synonyms and hidden files are not articles).</summary>
+    public static IEnumerable<string> ArticleFiles(string folder, string synonymsPath)
+    {
+        if (!System.IO.Directory.Exists(folder))
+        {
+            throw new KnowledgeUnavailableException($"The knowledge folder '{folder}' does not exist. Create it and add the clinic's articles (see README: adding an article).");
+        }
+
+        return System.IO.Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => ArticleExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .Where(f => !string.Equals(Path.GetFullPath(f), Path.GetFullPath(synonymsPath), StringComparison.Ordinal))
+            .Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .Order(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The content hash of a file (SHA-256; a .txt article's reviewed date is its write date, so that counts too), and
+    /// its bytes when they had to be read. A file whose length and write time have not changed is not read again.
+    /// </summary>
+    private (string Hash, byte[]? Bytes) HashOf(string source, string file)
+    {
+        var info = new FileInfo(file);
+        if (_hashes.TryGetValue(source, out var known) && known.Length == info.Length && known.Modified == info.LastWriteTimeUtc)
+        {
+            return (known.Hash, null);
+        }
+
+        var bytes = File.ReadAllBytes(file);
+        var hash = Convert.ToHexString(SHA256.HashData(bytes));
+        if (source.EndsWith(".txt", StringComparison.OrdinalIgnoreCase))
+        {
+            hash += ":" + ArticleFields.Date(DateOnly.FromDateTime(info.LastWriteTimeUtc));
+        }
+
+        _hashes[source] = (info.Length, info.LastWriteTimeUtc, hash);
+        return (hash, bytes);
+    }
+
+    public void Dispose()
+    {
+        _snapshot?.Release();
+        _snapshot = null;
+        _passages.Dispose();
+        _articles.Dispose();
+        _passagesDirectory.Dispose();
+        _articlesDirectory.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The search index in {Folder} is rebuilt from scratch: {Reason}")]
+    private static partial void LogIndexRebuilt(ILogger logger, string folder, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The search index in {Folder} is in use by another process; this one keeps its index in memory and builds it at every start")]
+    private static partial void LogIndexInUse(ILogger logger, string folder);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No search index on disk in {Folder} ({Reason}); the index is kept in memory and built at every start")]
+    private static partial void LogIndexUnavailable(ILogger logger, string folder, string reason);
+}
