@@ -36,11 +36,7 @@ public static class KnowledgeLoader
         var synonyms = ReadOptional(repositoryRoot, synonymsPath, problems);
 
         var articles = new List<Article>();
-        var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .Where(f => ArticleExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-            .Where(f => !string.Equals(Path.GetFullPath(f), Path.GetFullPath(synonymsPath), StringComparison.Ordinal))
-            .Where(f => !Path.GetFileName(f).StartsWith('.'))
-            .Order(StringComparer.Ordinal);
+        var files = ArticleFiles(folder, synonymsPath);
         foreach (var file in files)
         {
             var source = Relative(repositoryRoot, file);
@@ -76,6 +72,14 @@ public static class KnowledgeLoader
             : AlternateQuestions.Parse(Relative(repositoryRoot, questionsPath), questionsYaml, articles, problems);
         return new KnowledgeSet(articles, synonyms, questions, problems);
     }
+
+    /// <summary>The article files of <paramref name="folder"/> in ordinal order of their path (the synonyms file and hidden files are not articles).</summary>
+    public static IEnumerable<string> ArticleFiles(string folder, string synonymsPath) =>
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => ArticleExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .Where(f => !string.Equals(Path.GetFullPath(f), Path.GetFullPath(synonymsPath), StringComparison.Ordinal))
+            .Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .Order(StringComparer.Ordinal);
 
     internal static string? ReadOptional(string root, string path, List<KnowledgeProblem> problems)
     {

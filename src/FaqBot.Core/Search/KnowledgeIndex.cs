@@ -45,8 +45,6 @@ internal sealed partial class KnowledgeIndex : IDisposable
     private const string FolderKey = "folder";
     private const string TokenKey = "token";
 
-    private static readonly string[] ArticleExtensions = [".md", ".markdown", ".txt"];
-
     private readonly ILogger _logger;
     private readonly string _knowledgeFolder;
     private readonly LuceneDirectory _passagesDirectory;
@@ -252,7 +250,12 @@ internal sealed partial class KnowledgeIndex : IDisposable
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var unchanged = 0;
         var parsedCount = 0;
-        foreach (var file in ArticleFiles(folder, synonymsPath))
+        if (!System.IO.Directory.Exists(folder))
+        {
+            throw new KnowledgeUnavailableException($"The knowledge folder '{folder}' does not exist. Create it and add the clinic's articles (see README: adding an article).");
+        }
+
+        foreach (var file in KnowledgeLoader.ArticleFiles(folder, synonymsPath))
         {
             var source = KnowledgeLoader.Relative(repositoryRoot, file);
             seen.Add(source);
@@ -428,21 +431,6 @@ internal sealed partial class KnowledgeIndex : IDisposable
         }
 
         return _snapshot.Acquire();
-    }
-
-    /// <summary>The article files of the folder, in ordinal order of their path (the synonyms and hidden files are not articles).</summary>
-    public static IEnumerable<string> ArticleFiles(string folder, string synonymsPath)
-    {
-        if (!System.IO.Directory.Exists(folder))
-        {
-            throw new KnowledgeUnavailableException($"The knowledge folder '{folder}' does not exist. Create it and add the clinic's articles (see README: adding an article).");
-        }
-
-        return System.IO.Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .Where(f => ArticleExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-            .Where(f => !string.Equals(Path.GetFullPath(f), Path.GetFullPath(synonymsPath), StringComparison.Ordinal))
-            .Where(f => !Path.GetFileName(f).StartsWith('.'))
-            .Order(StringComparer.Ordinal);
     }
 
     /// <summary>
