@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using FaqBot.Knowledge;
 using FaqBot.Search.Embedding;
 using Lucene.Net.Index;
@@ -20,29 +21,40 @@ internal sealed class IndexSnapshot
 {
     private const int MaxRememberedPassages = 200_000;
 
+    /// <summary>Up to this many answer units, all are read when the view opens (the real knowledge base); above, when first needed.</summary>
+    private const int ReadAllLimit = 2_000;
+
     private readonly DirectoryReader _articles;
+    private readonly IReadOnlyList<string> _sourceNames;
     private readonly Passage?[]? _all;
     private readonly ConcurrentDictionary<int, Passage> _passages = new();
     private readonly ConcurrentDictionary<string, int[]> _docsBySource = new(StringComparer.Ordinal);
     private int _references = 1;
 
-    private IndexSnapshot(DirectoryReader passages, DirectoryReader articles, float[]?[] vectors, long[] order, int[] live, int exhaustiveLimit)
+    private IndexSnapshot(DirectoryReader passages, DirectoryReader articles, float[]?[] vectors, int[] sources, int[] ordinals, IReadOnlyList<string> sourceNames, int exhaustiveLimit)
     {
         Reader = passages;
         _articles = articles;
         Searcher = new IndexSearcher(passages) { Similarity = new BM25Similarity() };
         Vectors = vectors;
-        Order = order;
-        Live = live;
-        if (live.Length <= exhaustiveLimit)
+        _sources = sources;
+        _ordinals = ordinals;
+        _sourceNames = sourceNames;
+        Order = Comparer<int>.Create(CompareOrder);
+        Count = passages.NumDocs;
+        Live = Count <= exhaustiveLimit ? LiveDocs(passages) : [];
+        if (Count <= ReadAllLimit)
         {
             _all = new Passage?[passages.MaxDoc];
-            foreach (var doc in live)
+            foreach (var doc in Live)
             {
                 _all[doc] = Read(doc);
             }
         }
     }
+
+    private readonly int[] _sources;
+    private readonly int[] _ordinals;
 
     public DirectoryReader Reader { get; }
 
@@ -51,65 +63,40 @@ internal sealed class IndexSnapshot
     /// <summary>The vector of each document (null for a deleted one).</summary>
     public float[]?[] Vectors { get; }
 
-    /// <summary>Each document's place in the knowledge folder's order (article file name, then position in the article): ties go by it.</summary>
-    public long[] Order { get; }
+    /// <summary>The knowledge folder's order of documents (article file name, then place in the article): ties go by it.</summary>
+    public IComparer<int> Order { get; }
 
-    /// <summary>The documents not deleted, in document order.</summary>
+    /// <summary>How many answer units (documents not deleted).</summary>
+    public int Count { get; }
+
+    /// <summary>The documents not deleted, in document order, when there are at most the exhaustive limit (else empty).</summary>
     public int[] Live { get; }
 
     /// <summary>
-    /// Reads the per-document figures of <paramref name="passages"/>. Vectors come from <paramref name="cache"/> (or this
-    /// process's memory) by the key stored with each document; a text whose vector is in neither is read and embedded.
+    /// Reads the per-document figures of <paramref name="passages"/>, segment by segment; a segment already seen by an
+    /// earlier view (<paramref name="segments"/>) is not read again, so reopening after one article changed reads only
+    /// that article's new segment. Vectors come from <paramref name="cache"/> (or this process's memory) by the key
+    /// stored with each document; a text whose vector is in neither is read and embedded.
     /// </summary>
-    public static IndexSnapshot Open(DirectoryReader passages, DirectoryReader articles, SentenceEmbedder embedder, EmbeddingCache? cache, int exhaustiveLimit, out int embedded)
+    public static IndexSnapshot Open(DirectoryReader passages, DirectoryReader articles, SentenceEmbedder embedder, EmbeddingCache? cache, int exhaustiveLimit, SegmentFigures.Table segments, out int embedded)
     {
         var maxDoc = passages.MaxDoc;
         var vectors = new float[]?[maxDoc];
-        var order = new long[maxDoc];
-        var live = new List<int>(passages.NumDocs);
-        var sources = MultiDocValues.GetSortedValues(passages, PassageFields.SourceOrder);
-        var ordinals = MultiDocValues.GetNumericValues(passages, PassageFields.OrdinalOrder);
+        var sources = new int[maxDoc];
+        var ordinals = new int[maxDoc];
         var missing = new List<int>();
-        var bytes = new BytesRef();
         foreach (var leaf in passages.Leaves)
         {
-            var reader = leaf.AtomicReader;
-            var liveDocs = reader.LiveDocs;
-            var keys = reader.GetSortedDocValues(PassageFields.Key);
-            var byOrd = new float[]?[keys?.ValueCount ?? 0];
-            var looked = new bool[byOrd.Length];
-            for (var local = 0; local < reader.MaxDoc; local++)
+            var figures = segments.Of(leaf.AtomicReader, embedder, cache);
+            Array.Copy(figures.Vectors, 0, vectors, leaf.DocBase, figures.Vectors.Length);
+            Array.Copy(figures.Sources, 0, sources, leaf.DocBase, figures.Sources.Length);
+            Array.Copy(figures.Ordinals, 0, ordinals, leaf.DocBase, figures.Ordinals.Length);
+            var liveDocs = leaf.AtomicReader.LiveDocs;
+            for (var local = 0; local < figures.Vectors.Length; local++)
             {
-                if (liveDocs is not null && !liveDocs.Get(local))
+                if (figures.Vectors[local] is null && (liveDocs is null || liveDocs.Get(local)))
                 {
-                    continue;
-                }
-
-                var doc = leaf.DocBase + local;
-                live.Add(doc);
-                order[doc] = ((long)(sources?.GetOrd(doc) ?? 0) << 24) | (ordinals?.Get(doc) ?? 0);
-                var ord = keys?.GetOrd(local) ?? -1;
-                if (ord < 0)
-                {
-                    missing.Add(doc);
-                    continue;
-                }
-
-                if (!looked[ord])
-                {
-                    looked[ord] = true;
-                    keys!.LookupOrd(ord, bytes);
-                    var key = Convert.ToHexString(bytes.Bytes, bytes.Offset, bytes.Length);
-                    byOrd[ord] = cache?.TryGet(key) ?? embedder.Remembered(key);
-                }
-
-                if (byOrd[ord] is { } vector)
-                {
-                    vectors[doc] = vector;
-                }
-                else
-                {
-                    missing.Add(doc);
+                    missing.Add(leaf.DocBase + local);
                 }
             }
         }
@@ -126,7 +113,28 @@ internal sealed class IndexSnapshot
             }
         }
 
-        return new IndexSnapshot(passages, articles, vectors, order, [.. live], exhaustiveLimit);
+        return new IndexSnapshot(passages, articles, vectors, sources, ordinals, segments.SourceNames, exhaustiveLimit);
+    }
+
+    private static int[] LiveDocs(IndexReader reader)
+    {
+        var live = MultiFields.GetLiveDocs(reader);
+        var result = new List<int>(reader.NumDocs);
+        for (var doc = 0; doc < reader.MaxDoc; doc++)
+        {
+            if (live is null || live.Get(doc))
+            {
+                result.Add(doc);
+            }
+        }
+
+        return [.. result];
+    }
+
+    private int CompareOrder(int a, int b)
+    {
+        var bySource = _sources[a] == _sources[b] ? 0 : string.CompareOrdinal(_sourceNames[_sources[a]], _sourceNames[_sources[b]]);
+        return bySource != 0 ? bySource : _ordinals[a].CompareTo(_ordinals[b]);
     }
 
     private static readonly HashSet<string> BodyOnly = [PassageFields.Body];
@@ -155,7 +163,7 @@ internal sealed class IndexSnapshot
     /// <summary>The documents of one article, by their position in it.</summary>
     public int[] DocsOf(string source) => _docsBySource.GetOrAdd(source, s =>
     {
-        return [.. DocsWith(Reader, PassageFields.Source, s).OrderBy(d => Order[d])];
+        return [.. DocsWith(Reader, PassageFields.Source, s).OrderBy(d => _ordinals[d])];
     });
 
     /// <summary>An article's answer units, in order.</summary>
@@ -226,6 +234,99 @@ internal sealed class IndexSnapshot
     }
 }
 
+/// <summary>What ranking needs of each document of one segment, read once per segment (Lucene segments never change; deletes are marked apart).</summary>
+internal sealed class SegmentFigures
+{
+    public required float[]?[] Vectors { get; init; }
+
+    /// <summary>Each document's article, as an index into <see cref="Table.SourceNames"/>.</summary>
+    public required int[] Sources { get; init; }
+
+    /// <summary>Each document's place in its article.</summary>
+    public required int[] Ordinals { get; init; }
+
+    /// <summary>The figures of the segments seen so far, by segment core (forgotten when Lucene drops the segment).</summary>
+    public sealed class Table
+    {
+        private readonly ConditionalWeakTable<object, SegmentFigures> _bySegment = [];
+        private readonly List<string> _sourceNames = [];
+        private readonly Dictionary<string, int> _sourceIds = new(StringComparer.Ordinal);
+        private readonly Lock _gate = new();
+
+        /// <summary>Article names by id; ids are only ever added.</summary>
+        public IReadOnlyList<string> SourceNames
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _sourceNames];
+                }
+            }
+        }
+
+        public SegmentFigures Of(AtomicReader segment, SentenceEmbedder embedder, EmbeddingCache? cache)
+        {
+            if (_bySegment.TryGetValue(segment.CoreCacheKey, out var known))
+            {
+                return known;
+            }
+
+            var figures = Read(segment, embedder, cache);
+            _bySegment.AddOrUpdate(segment.CoreCacheKey, figures);
+            return figures;
+        }
+
+        private SegmentFigures Read(AtomicReader segment, SentenceEmbedder embedder, EmbeddingCache? cache)
+        {
+            var maxDoc = segment.MaxDoc;
+            var vectors = new float[]?[maxDoc];
+            var sources = new int[maxDoc];
+            var ordinals = new int[maxDoc];
+            var keys = segment.GetSortedDocValues(PassageFields.Key);
+            var names = segment.GetSortedDocValues(PassageFields.SourceOrder);
+            var numbers = segment.GetNumericDocValues(PassageFields.OrdinalOrder);
+            var bytes = new BytesRef();
+            var vectorOfOrd = new float[]?[keys?.ValueCount ?? 0];
+            for (var ord = 0; ord < vectorOfOrd.Length; ord++)
+            {
+                keys!.LookupOrd(ord, bytes);
+                var key = Convert.ToHexString(bytes.Bytes, bytes.Offset, bytes.Length);
+                vectorOfOrd[ord] = cache?.TryGet(key) ?? embedder.Remembered(key);
+            }
+
+            var sourceOfOrd = new int[names?.ValueCount ?? 0];
+            lock (_gate)
+            {
+                for (var ord = 0; ord < sourceOfOrd.Length; ord++)
+                {
+                    names!.LookupOrd(ord, bytes);
+                    var name = bytes.Utf8ToString();
+                    if (!_sourceIds.TryGetValue(name, out var id))
+                    {
+                        id = _sourceNames.Count;
+                        _sourceNames.Add(name);
+                        _sourceIds[name] = id;
+                    }
+
+                    sourceOfOrd[ord] = id;
+                }
+            }
+
+            for (var doc = 0; doc < maxDoc; doc++)
+            {
+                var keyOrd = keys?.GetOrd(doc) ?? -1;
+                vectors[doc] = keyOrd >= 0 ? vectorOfOrd[keyOrd] : null;
+                var sourceOrd = names?.GetOrd(doc) ?? -1;
+                sources[doc] = sourceOrd >= 0 ? sourceOfOrd[sourceOrd] : 0;
+                ordinals[doc] = (int)(numbers?.Get(doc) ?? 0);
+            }
+
+            return new SegmentFigures { Vectors = vectors, Sources = sources, Ordinals = ordinals };
+        }
+    }
+}
+
 /// <summary>Field names of an answer unit's document.</summary>
 internal static class PassageFields
 {
@@ -249,15 +350,7 @@ internal static class PassageFields
 internal static class ArticleFields
 {
     public const string Source = "source";
-    public const string Hash = "hash";
-    public const string Title = "title";
-    public const string Origin = "origin";
-    public const string Reviewed = "reviewed";
-    public const string Expires = "expires";
     public const string Text = "text";
 
     public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    public static DateOnly? ParseDate(string? text) =>
-        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using FaqBot.Knowledge;
 using FaqBot.Search.Analysis;
 using FaqBot.Search.Embedding;
@@ -28,8 +29,8 @@ public sealed record IndexUpdate(int Parsed, int Unchanged, int Removed, int Emb
 /// The Lucene.Net index of the knowledge folder, on disk (<see cref="MMapDirectory"/> under
 /// <see cref="SearchOptions.IndexPath"/>) or in memory when that is empty or another process holds it. Two indexes in
 /// one folder: <c>passages</c> (one document per answer unit: BM25 fields, the typo vocabulary, stored fields for the
-/// answer, doc values for order and the embedding key) and <c>articles</c> (one document per article: its file hash,
-/// front matter and text). An update reads only the files whose content changed (by SHA-256), deletes the documents
+/// answer, doc values for order and the embedding key) and <c>articles</c> (one document per article: its text), and
+/// <c>manifest.json</c> (each article's file hash and front matter). An update reads only the files whose content changed (by SHA-256), deletes the documents
 /// of changed, removed, broken and expired articles by their source term, adds the new ones, embeds only their texts,
 /// commits and reopens the readers (what Lucene's SearcherManager does on a refresh). An index written by another
 /// schema, another model or for another knowledge folder, or one that cannot be read, is rebuilt from scratch.
@@ -38,7 +39,7 @@ public sealed record IndexUpdate(int Parsed, int Unchanged, int Removed, int Emb
 internal sealed partial class KnowledgeIndex : IDisposable
 {
     /// <summary>Bump when the documents, the analysis chain or the article parser change: the index on disk is rebuilt.</summary>
-    public const string SchemaVersion = "faqbot-index-1";
+    public const string SchemaVersion = "faqbot-index-2";
 
     private const string SchemaKey = "schema";
     private const string ModelKey = "model";
@@ -58,14 +59,25 @@ internal sealed partial class KnowledgeIndex : IDisposable
     /// <summary>Length and write time of each file when its hash was taken: an untouched file is not read again.</summary>
     private readonly Dictionary<string, (long Length, DateTime Modified, string Hash)> _hashes = new(StringComparer.Ordinal);
 
+    private readonly SegmentFigures.Table _segments = new();
     private IndexSnapshot? _snapshot;
     private bool _fromScratch;
 
-    private sealed record ArticleEntry(string Source, string Hash, string Title, string Origin, DateOnly Reviewed, DateOnly? Expires);
+    /// <summary>One article as indexed: its file (hash, length and write time when hashed) and front matter.</summary>
+    internal sealed record ArticleEntry(string Source, string Hash, long Length, DateTime Modified, string Title, string Origin, DateOnly Reviewed, DateOnly? Expires);
 
-    private KnowledgeIndex(LuceneDirectory passages, LuceneDirectory articles, string knowledgeFolder, ILogger logger)
+    /// <summary>
+    /// <c>manifest.json</c> beside the index: every article's entry and the token of the commit it describes. Written
+    /// (to a temporary file, then renamed) after each commit; read at start-up instead of the articles' documents.
+    /// </summary>
+    internal sealed record Manifest(string Token, List<ArticleEntry> Articles);
+
+    private readonly string? _manifestPath;
+
+    private KnowledgeIndex(LuceneDirectory passages, LuceneDirectory articles, string knowledgeFolder, string? manifestPath, ILogger logger)
     {
         _logger = logger;
+        _manifestPath = manifestPath;
         _knowledgeFolder = knowledgeFolder;
         _passagesDirectory = passages;
         _articlesDirectory = articles;
@@ -160,7 +172,7 @@ internal sealed partial class KnowledgeIndex : IDisposable
         var articles = new MMapDirectory(Path.Combine(folder, "articles"));
         try
         {
-            return new KnowledgeIndex(passages, articles, knowledgeFolder, logger) { OnDisk = true };
+            return new KnowledgeIndex(passages, articles, knowledgeFolder, Path.Combine(folder, "manifest.json"), logger) { OnDisk = true };
         }
         catch
         {
@@ -171,7 +183,7 @@ internal sealed partial class KnowledgeIndex : IDisposable
     }
 
     private static KnowledgeIndex InMemory(string knowledgeFolder, ILogger logger) =>
-        new(new RAMDirectory(), new RAMDirectory(), knowledgeFolder, logger) { _fromScratch = true };
+        new(new RAMDirectory(), new RAMDirectory(), knowledgeFolder, null, logger) { _fromScratch = true };
 
     private static IndexWriterConfig PassageConfig()
     {
@@ -213,27 +225,54 @@ internal sealed partial class KnowledgeIndex : IDisposable
             return "it was built for another knowledge folder";
         }
 
-        return Get(passages, TokenKey) != Get(articles, TokenKey) ? "its two parts are from different commits (an interrupted update)" : null;
+        if (Get(passages, TokenKey) != Get(articles, TokenKey))
+        {
+            return "its two parts are from different commits (an interrupted update)";
+        }
+
+        _manifest = ReadManifest();
+        return _manifest?.Token == Get(passages, TokenKey) ? null : "its manifest.json is missing, unreadable or from another commit";
+    }
+
+    private Manifest? _manifest;
+
+    private Manifest? ReadManifest()
+    {
+        try
+        {
+            return _manifestPath is not null && File.Exists(_manifestPath)
+                ? JsonSerializer.Deserialize<Manifest>(File.ReadAllBytes(_manifestPath))
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private void WriteManifest(string token)
+    {
+        if (_manifestPath is null)
+        {
+            return;
+        }
+
+        var temporary = _manifestPath + ".tmp";
+        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(new Manifest(token, [.. _entries.Values.OrderBy(e => e.Source, StringComparer.Ordinal)])));
+        File.Move(temporary, _manifestPath, overwrite: true);
     }
 
     private void LoadEntries()
     {
-        using var reader = DirectoryReader.Open(_articles, applyAllDeletes: true);
-        var live = MultiFields.GetLiveDocs(reader);
-        var fields = new HashSet<string> { ArticleFields.Source, ArticleFields.Hash, ArticleFields.Title, ArticleFields.Origin, ArticleFields.Reviewed, ArticleFields.Expires };
-        for (var doc = 0; doc < reader.MaxDoc; doc++)
+        foreach (var entry in _manifest?.Articles ?? [])
         {
-            if (live is not null && !live.Get(doc))
-            {
-                continue;
-            }
-
-            var d = reader.Document(doc, fields);
-            var entry = new ArticleEntry(
-                d.Get(ArticleFields.Source), d.Get(ArticleFields.Hash), d.Get(ArticleFields.Title), d.Get(ArticleFields.Origin),
-                ArticleFields.ParseDate(d.Get(ArticleFields.Reviewed)) ?? default, ArticleFields.ParseDate(d.Get(ArticleFields.Expires)));
             _entries[entry.Source] = entry;
+
+            // Length and write time as they were when the file was hashed: if both are the same now, it is not read again.
+            _hashes[entry.Source] = (entry.Length, entry.Modified, entry.Hash);
         }
+
+        _manifest = null;
     }
 
     /// <summary>
@@ -355,22 +394,13 @@ internal sealed partial class KnowledgeIndex : IDisposable
                 _passages.AddDocument(PassageDocument(passage));
             }
 
-            var document = new Document
-            {
+            _articles.AddDocument(
+            [
                 new StringField(ArticleFields.Source, article.Source, Field.Store.YES),
-                new StoredField(ArticleFields.Hash, hash),
-                new StoredField(ArticleFields.Title, article.Title),
-                new StoredField(ArticleFields.Origin, article.Origin),
-                new StoredField(ArticleFields.Reviewed, ArticleFields.Date(article.Reviewed)),
-            };
-            if (article.Expires is { } expires)
-            {
-                document.Add(new StoredField(ArticleFields.Expires, ArticleFields.Date(expires)));
-            }
-
-            document.Add(new StoredField(ArticleFields.Text, article.Text));
-            _articles.AddDocument(document);
-            _entries[article.Source] = new ArticleEntry(article.Source, hash, article.Title, article.Origin, article.Reviewed, article.Expires);
+                new StoredField(ArticleFields.Text, article.Text),
+            ]);
+            var (length, modified, _) = _hashes.GetValueOrDefault(article.Source, (-1, default, hash));
+            _entries[article.Source] = new ArticleEntry(article.Source, hash, length, modified, article.Title, article.Origin, article.Reviewed, article.Expires);
         }
 
         var data = new Dictionary<string, string>
@@ -384,6 +414,7 @@ internal sealed partial class KnowledgeIndex : IDisposable
         _articles.SetCommitData(data);
         _passages.Commit();
         _articles.Commit();
+        WriteManifest(data[TokenKey]);
         return passages.Count;
     }
 
@@ -423,11 +454,11 @@ internal sealed partial class KnowledgeIndex : IDisposable
 
             var articles = DirectoryReader.Open(_articlesDirectory);
             current.Release();
-            _snapshot = IndexSnapshot.Open(passages, articles, embedder, cache, exhaustiveLimit, out embedded);
+            _snapshot = IndexSnapshot.Open(passages, articles, embedder, cache, exhaustiveLimit, _segments, out embedded);
         }
         else
         {
-            _snapshot = IndexSnapshot.Open(DirectoryReader.Open(_passagesDirectory), DirectoryReader.Open(_articlesDirectory), embedder, cache, exhaustiveLimit, out embedded);
+            _snapshot = IndexSnapshot.Open(DirectoryReader.Open(_passagesDirectory), DirectoryReader.Open(_articlesDirectory), embedder, cache, exhaustiveLimit, _segments, out embedded);
         }
 
         return _snapshot.Acquire();
@@ -435,7 +466,8 @@ internal sealed partial class KnowledgeIndex : IDisposable
 
     /// <summary>
     /// The content hash of a file (SHA-256; a .txt article's reviewed date is its write date, so that counts too), and
-    /// its bytes when they had to be read. A file whose length and write time have not changed is not read again.
+    /// its bytes when they had to be read. A file whose length and write time are those it had when it was hashed (in
+    /// this process or when it was indexed) is not read again, as git does with its index.
     /// </summary>
     private (string Hash, byte[]? Bytes) HashOf(string source, string file)
     {

@@ -124,7 +124,7 @@ public sealed class PassageIndex : IDisposable
     /// <summary>Lines of the synonyms file that could not be used (reported, skipped).</summary>
     public IReadOnlyList<string> SynonymProblems { get; }
 
-    public int PassageCount => _snapshot.Live.Length;
+    public int PassageCount => _snapshot.Count;
 
     public int AlternateQuestionCount => _questionVectors.Length;
 
@@ -231,7 +231,7 @@ public sealed class PassageIndex : IDisposable
         var live = _snapshot.Live;
         var order = _snapshot.Order;
         var vectors = _snapshot.Vectors;
-        var exhaustive = live.Length <= _options.ExhaustiveDenseLimit;
+        var exhaustive = _snapshot.Count <= _options.ExhaustiveDenseLimit;
         var alternate = new Dictionary<int, double>();
         for (var q = 0; q < _questionVectors.Length; q++)
         {
@@ -253,7 +253,7 @@ public sealed class PassageIndex : IDisposable
 
         // Meaning: of every unit in a knowledge base up to ExhaustiveDenseLimit; above it, of BM25's candidates and the
         // units of the alternate questions (the bank is compared in full either way).
-        var scored = exhaustive ? live : bm25Hits.Concat(alternate.Keys).Distinct().OrderBy(doc => order[doc]).ToArray();
+        var scored = exhaustive ? live : bm25Hits.Concat(alternate.Keys).Distinct().Order(order).ToArray();
         var dense = exhaustive ? new double[_reader.MaxDoc] : null;
         var sparse = exhaustive ? null : new Dictionary<int, double>(scored.Length);
         foreach (var doc in scored)
@@ -273,7 +273,7 @@ public sealed class PassageIndex : IDisposable
         double Meaning(int doc) => Math.Max(Dense(doc), alternate.GetValueOrDefault(doc));
 
         // Ties (the same text in several articles) go by the folder's order: file name, then place in the article.
-        var closest = scored.OrderByDescending(Meaning).ThenBy(doc => order[doc]).Take(_options.Candidates);
+        var closest = scored.OrderByDescending(Meaning).ThenBy(doc => doc, order).Take(_options.Candidates);
         var candidates = closest
             .Union(bm25Hits.Take(_options.Candidates))
             .Select(doc =>
@@ -300,7 +300,7 @@ public sealed class PassageIndex : IDisposable
                 .ToList();
         }
 
-        return candidates.OrderByDescending(c => c.Score).ThenBy(c => order[c.DocId]).ToList();
+        return candidates.OrderByDescending(c => c.Score).ThenBy(c => c.DocId, order).ToList();
     }
 
     /// <summary>
