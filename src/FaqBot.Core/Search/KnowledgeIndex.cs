@@ -289,9 +289,21 @@ internal sealed partial class KnowledgeIndex : IDisposable
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var unchanged = 0;
         var parsedCount = 0;
+        var added = 0;
+        var replaced = 0;
+        var embedded = 0;
         if (!System.IO.Directory.Exists(folder))
         {
             throw new KnowledgeUnavailableException($"The knowledge folder '{folder}' does not exist. Create it and add the clinic's articles (see README: adding an article).");
+        }
+
+        void AddParsed()
+        {
+            var (texts, swapped) = Add(parsed, embedder, cache);
+            embedded += texts;
+            replaced += swapped;
+            added += parsed.Count;
+            parsed.Clear();
         }
 
         foreach (var file in KnowledgeLoader.ArticleFiles(folder, synonymsPath))
@@ -320,18 +332,22 @@ internal sealed partial class KnowledgeIndex : IDisposable
                 bytes ??= File.ReadAllBytes(file);
                 using var text = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
                 var article = ArticleParser.Parse(source, text.ReadToEnd(), DateOnly.FromDateTime(File.GetLastWriteTimeUtc(file)));
-                if (_entries.ContainsKey(source))
-                {
-                    removed.Add(source);
-                }
-
                 if (article.Expires is { } expires && expires < today)
                 {
                     problems.Add(new KnowledgeProblem(source, $"expired on {expires:yyyy-MM-dd}; review it and move 'expires' forward"));
+                    if (_entries.ContainsKey(source))
+                    {
+                        removed.Add(source);
+                    }
+
                     continue;
                 }
 
                 parsed.Add((article, hash));
+                if (parsed.Count >= ArticlesPerBatch)
+                {
+                    AddParsed(); // a first build of a large folder never holds every parsed article at once
+                }
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or DecoderFallbackException)
             {
@@ -349,33 +365,18 @@ internal sealed partial class KnowledgeIndex : IDisposable
             _hashes.Remove(gone);
         }
 
-        var remaining = _entries.Keys.Count(s => !removed.Contains(s)) + parsed.Count;
-        if (remaining == 0)
+        // Nothing has been written unless an article was added (then one remains): the index stays as it was.
+        if (added == 0 && parsed.Count == 0 && _entries.Keys.All(removed.Contains))
         {
             var detail = problems.Count == 0 ? "it holds no .md or .txt article" : string.Join("; ", problems.Select(p => $"{p.Source}: {p.Reason}"));
             throw new KnowledgeUnavailableException($"The knowledge folder '{folder}' has no usable article: {detail}.");
         }
 
-        var embedded = 0;
-        var changed = _fromScratch || removed.Count > 0 || parsed.Count > 0;
-        if (changed)
+        if (parsed.Count > 0)
         {
-            embedded = Write(parsed, removed, embedder, cache);
+            AddParsed();
         }
 
-        var snapshot = Refresh(embedder, cache, exhaustiveLimit, out var reembedded);
-        var articles = _entries.Values
-            .OrderBy(e => e.Source, StringComparer.Ordinal)
-            .Select(e => new Article(e.Source, e.Title, e.Origin, e.Reviewed, e.Expires, () => snapshot.ArticleText(e.Source), () => snapshot.PassagesOf(e.Source)))
-            .ToList();
-        var update = new IndexUpdate(parsedCount, unchanged, removed.Count, embedded + reembedded, _fromScratch, clock.Elapsed);
-        _fromScratch = false;
-        return (snapshot, articles, update);
-    }
-
-    /// <summary>Deletes the removed and replaced articles' documents, adds the new ones, embeds their texts, commits both parts.</summary>
-    private int Write(List<(Article Article, string Hash)> parsed, HashSet<string> removed, SentenceEmbedder embedder, EmbeddingCache? cache)
-    {
         foreach (var source in removed)
         {
             _passages.DeleteDocuments(new Term(PassageFields.Source, source));
@@ -383,11 +384,45 @@ internal sealed partial class KnowledgeIndex : IDisposable
             _entries.Remove(source);
         }
 
-        // Vectors first (the cache on disk and this process's memory hold them by key), then the documents, in the
-        // folder's order so that a fresh index numbers its documents exactly as the articles come.
-        var passages = parsed.OrderBy(p => p.Article.Source, StringComparer.Ordinal).SelectMany(p => p.Article.Passages).ToList();
-        embedder.Embed([.. passages.Select(p => p.Text)], cache);
-        foreach (var (article, hash) in parsed.OrderBy(p => p.Article.Source, StringComparer.Ordinal))
+        if (_fromScratch || removed.Count > 0 || added > 0)
+        {
+            Commit();
+        }
+
+        var snapshot = Refresh(embedder, cache, exhaustiveLimit, out var reembedded);
+        var articles = _entries.Values
+            .OrderBy(e => e.Source, StringComparer.Ordinal)
+            .Select(e => new Article(e.Source, e.Title, e.Origin, e.Reviewed, e.Expires, () => snapshot.ArticleText(e.Source), () => snapshot.PassagesOf(e.Source)))
+            .ToList();
+        var update = new IndexUpdate(parsedCount, unchanged, removed.Count + replaced, embedded + reembedded, _fromScratch, clock.Elapsed);
+        _fromScratch = false;
+        return (snapshot, articles, update);
+    }
+
+    /// <summary>Parsed articles are added to the index this many at a time.</summary>
+    private const int ArticlesPerBatch = 500;
+
+    /// <summary>
+    /// Replaces or adds <paramref name="parsed"/> (in the folder's order, so that a fresh index numbers its documents
+    /// as the articles come): the previous version's documents are deleted first, the texts embedded (the cache on disk
+    /// and this process's memory hold them by key), then the documents added. Not committed yet.
+    /// </summary>
+    private (int Embedded, int Replaced) Add(List<(Article Article, string Hash)> parsed, SentenceEmbedder embedder, EmbeddingCache? cache)
+    {
+        var replaced = 0;
+        foreach (var (article, _) in parsed)
+        {
+            if (_entries.Remove(article.Source))
+            {
+                _passages.DeleteDocuments(new Term(PassageFields.Source, article.Source));
+                _articles.DeleteDocuments(new Term(ArticleFields.Source, article.Source));
+                replaced++;
+            }
+        }
+
+        var texts = parsed.SelectMany(p => p.Article.Passages).Select(p => p.Text).ToList();
+        embedder.Embed(texts, cache);
+        foreach (var (article, hash) in parsed)
         {
             foreach (var passage in article.Passages)
             {
@@ -403,6 +438,12 @@ internal sealed partial class KnowledgeIndex : IDisposable
             _entries[article.Source] = new ArticleEntry(article.Source, hash, length, modified, article.Title, article.Origin, article.Reviewed, article.Expires);
         }
 
+        return (texts.Count, replaced);
+    }
+
+    /// <summary>Commits both parts with the same token, then writes the manifest that names it.</summary>
+    private void Commit()
+    {
         var data = new Dictionary<string, string>
         {
             [SchemaKey] = SchemaVersion,
@@ -415,7 +456,6 @@ internal sealed partial class KnowledgeIndex : IDisposable
         _passages.Commit();
         _articles.Commit();
         WriteManifest(data[TokenKey]);
-        return passages.Count;
     }
 
     private static Document PassageDocument(Passage passage)
