@@ -532,8 +532,11 @@ internal sealed partial class KnowledgeIndex : IDisposable
     {
         _snapshot?.Release();
         _snapshot = null;
-        _passages.Dispose();
-        _articles.Dispose();
+
+        // Every update commits what it wrote; anything not committed (an update that failed half-way) is dropped, never
+        // committed on the way out without its manifest.
+        _passages.Rollback();
+        _articles.Rollback();
         _passagesDirectory.Dispose();
         _articlesDirectory.Dispose();
     }
