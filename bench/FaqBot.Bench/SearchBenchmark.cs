@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace FaqBot.Bench;
 
 /// <summary>What one start-up in a fresh process cost.</summary>
-public sealed record StartupFigures(string Outcome, double ModelMs, double IndexMs, double FirstAnswerMs, long WorkingSetMiB, long ManagedMiB, int Articles, int Passages);
+public sealed record StartupFigures(string Outcome, double ModelMs, double IndexMs, double FirstAnswerMs, long WorkingSetMiB, long ManagedMiB, int Articles, int Passages, int Parsed, int Unchanged, int Embedded);
 
 /// <summary>Answer time in process over a list of questions, in milliseconds.</summary>
 public sealed record LatencyFigures(int Questions, double P50, double P99, double Max)
@@ -29,19 +29,20 @@ public sealed record LatencyFigures(int Questions, double P50, double P99, doubl
 }
 
 /// <summary>
-/// <c>search</c>: for the real knowledge base and generated ones (<c>--kb real,100,1000,10000</c>): index build and
-/// start-up cold (empty embeddings cache) and warm (cache on disk), each in a fresh process, memory after start-up,
-/// and answer time in process over the question sets with the model (FaqBot's answer) and without it (the same
-/// Lucene BM25 query alone). Prints figures; asserts nothing. Run from the repository root:
+/// <c>search</c>: for the real knowledge base and generated ones (<c>--kb real,100,1000,10000</c>): the first index
+/// build (no index, empty embeddings cache) and a restart with the index and embeddings on disk, each in a fresh
+/// process, memory after start-up, answer time in process over the question sets with the model (FaqBot's answer) and
+/// without it (the same Lucene BM25 query alone), and the re-index of one changed article. Prints figures; asserts
+/// nothing. Run from the repository root:
 /// <c>dotnet run -c Release --project bench/FaqBot.Bench -- search --kb real,100,1000,10000</c>.
 /// </summary>
 public static class SearchBenchmark
 {
     public static int Run(string[] args)
     {
-        if (args is ["search-start", var kbFolder, var cacheFolder])
+        if (args is ["search-start", var kbFolder, var cacheFolder, var indexFolder])
         {
-            var figures = Start(kbFolder, cacheFolder);
+            var figures = Start(kbFolder, cacheFolder, indexFolder);
             Console.WriteLine(JsonSerializer.Serialize(figures));
             return 0;
         }
@@ -54,20 +55,25 @@ public static class SearchBenchmark
         {
             var kb = KnowledgeFolder(root, size);
             var cache = Path.Combine(Path.GetTempPath(), "faqbot-bench", "cache-" + Guid.NewGuid().ToString("N"));
+            var index = Path.Combine(cache, "index");
             Console.WriteLine($"== knowledge base: {size} ({kb})");
-            foreach (var label in new[] { "cold (empty embeddings cache)", "warm (embeddings cache on disk)" })
+            foreach (var label in new[] { "first build (no index, empty embeddings cache)", "restart (index and embeddings on disk)" })
             {
                 var started = Stopwatch.GetTimestamp();
-                var figures = StartInChild(kb, cache);
+                var figures = StartInChild(kb, cache, index);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"start-up {label}: {figures.Articles} articles, {figures.Passages} answer units; model {figures.ModelMs:0} ms, index build {figures.IndexMs:0} ms, first answer ({figures.Outcome}) after {figures.FirstAnswerMs:0} ms; process {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s; working set {figures.WorkingSetMiB} MiB, managed heap {figures.ManagedMiB} MiB"));
+                    $"start-up {label}: {figures.Articles} articles, {figures.Passages} answer units; model {figures.ModelMs:0} ms, index {figures.IndexMs:0} ms ({figures.Parsed} files parsed, {figures.Unchanged} unchanged, {figures.Embedded} texts embedded or looked up), first answer ({figures.Outcome}) after {figures.FirstAnswerMs:0} ms; process {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s; working set {figures.WorkingSetMiB} MiB, managed heap {figures.ManagedMiB} MiB"));
             }
 
-            using var knowledge = Open(kb, cache);
-            var (withModel, repeated, withoutModel) = Latency(knowledge, questions);
-            Console.WriteLine($"answer in process, with the model, each question once: {withModel}");
-            Console.WriteLine($"answer in process, with the model, asked again: {repeated}");
-            Console.WriteLine($"BM25 alone (same Lucene query, no model): {withoutModel}");
+            using (var knowledge = Open(kb, cache, index))
+            {
+                var (withModel, repeated, withoutModel) = Latency(knowledge, questions);
+                Console.WriteLine($"answer in process, with the model, each question once: {withModel}");
+                Console.WriteLine($"answer in process, with the model, asked again: {repeated}");
+                Console.WriteLine($"BM25 alone (same Lucene query, no model): {withoutModel}");
+                Console.WriteLine(ChangeOneArticle(knowledge));
+            }
+
             TryDelete(cache);
         }
 
@@ -106,21 +112,21 @@ public static class SearchBenchmark
         return folder;
     }
 
-    public static KnowledgeBase Open(string knowledgeFolder, string cacheFolder) => new(
+    public static KnowledgeBase Open(string knowledgeFolder, string cacheFolder, string indexFolder) => new(
         Options.Create(new KnowledgeOptions { Path = knowledgeFolder }),
-        Options.Create(new SearchOptions { EmbeddingCachePath = cacheFolder }),
+        Options.Create(new SearchOptions { EmbeddingCachePath = cacheFolder, IndexPath = indexFolder }),
         new Root(Bench.Root),
         SentenceEmbedder.Shared,
         TimeProvider.System,
         NullLogger<KnowledgeBase>.Instance);
 
-    /// <summary>In this process: model load, index build (embedding what the cache lacks) and the first answer.</summary>
-    public static StartupFigures Start(string knowledgeFolder, string cacheFolder)
+    /// <summary>In this process: model load, index build or update (embedding what the cache lacks) and the first answer.</summary>
+    public static StartupFigures Start(string knowledgeFolder, string cacheFolder, string indexFolder)
     {
         var clock = Stopwatch.StartNew();
         _ = SentenceEmbedder.Shared;
         var model = clock.Elapsed.TotalMilliseconds;
-        using var knowledge = Open(knowledgeFolder, cacheFolder);
+        using var knowledge = Open(knowledgeFolder, cacheFolder, indexFolder);
         var indexed = clock.Elapsed.TotalMilliseconds;
         var composer = new AnswerComposer(Options.Create(new SearchOptions()));
         var answer = composer.Compose(knowledge.Current.Search("can I drive afterward?"));
@@ -128,15 +134,49 @@ public static class SearchBenchmark
         GC.Collect();
         using var process = Process.GetCurrentProcess();
         return new StartupFigures(answer.Outcome, model, indexed - model, first, process.WorkingSet64 / 1048576, GC.GetTotalMemory(false) / 1048576,
-            knowledge.Current.Knowledge.Articles.Count, knowledge.Current.PassageCount);
+            knowledge.Current.Knowledge.Articles.Count, knowledge.Current.PassageCount,
+            knowledge.LastUpdate.Parsed, knowledge.LastUpdate.Unchanged, knowledge.LastUpdate.EmbeddedTexts);
     }
 
-    private static StartupFigures StartInChild(string knowledgeFolder, string cacheFolder)
+    /// <summary>
+    /// Changes one sentence of the last article (a text the model has not seen), re-indexes, and puts it back: what an
+    /// edit of one article costs. The folder is left as it was.
+    /// </summary>
+    public static string ChangeOneArticle(KnowledgeBase knowledge)
+    {
+        ArgumentNullException.ThrowIfNull(knowledge);
+        var article = knowledge.Current.Knowledge.Articles[^1];
+        var file = Path.GetFullPath(Path.Combine(Bench.Root, article.Source)); // sources are relative to the content root
+
+        var original = File.ReadAllText(file);
+        var unit = article.Passages.First(p => p.UnitCount == 1 && !p.Text.Contains('\n', StringComparison.Ordinal));
+        var changed = original.Replace(unit.Text, $"{unit.Text[..^1]}, as the benchmark noted at {DateTime.UtcNow:HH:mm:ss.fff}.", StringComparison.Ordinal);
+        try
+        {
+            File.WriteAllText(file, changed);
+            var started = Stopwatch.GetTimestamp();
+            knowledge.Reload();
+            var edit = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var update = knowledge.LastUpdate;
+            File.WriteAllText(file, original);
+            started = Stopwatch.GetTimestamp();
+            knowledge.Reload();
+            var back = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"one article changed: re-indexed in {edit:0} ms ({update.Parsed} parsed, {update.Unchanged} unchanged, {update.Removed} replaced, {update.EmbeddedTexts} texts embedded or looked up); changed back in {back:0} ms");
+        }
+        finally
+        {
+            File.WriteAllText(file, original);
+        }
+    }
+
+    private static StartupFigures StartInChild(string knowledgeFolder, string cacheFolder, string indexFolder)
     {
         var self = Environment.ProcessPath!;
         var arguments = Path.GetFileNameWithoutExtension(self) == "dotnet"
-            ? $"\"{typeof(SearchBenchmark).Assembly.Location}\" search-start \"{knowledgeFolder}\" \"{cacheFolder}\""
-            : $"search-start \"{knowledgeFolder}\" \"{cacheFolder}\"";
+            ? $"\"{typeof(SearchBenchmark).Assembly.Location}\" search-start \"{knowledgeFolder}\" \"{cacheFolder}\" \"{indexFolder}\""
+            : $"search-start \"{knowledgeFolder}\" \"{cacheFolder}\" \"{indexFolder}\"";
         using var child = Process.Start(new ProcessStartInfo(self, arguments) { RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = Bench.Root })!;
         var output = child.StandardOutput.ReadToEnd();
         child.WaitForExit();

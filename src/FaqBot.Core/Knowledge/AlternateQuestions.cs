@@ -40,6 +40,7 @@ public static class AlternateQuestions
             return result;
         }
 
+        var byFileName = articles.ToLookup(a => Path.GetFileName(a.Source), StringComparer.OrdinalIgnoreCase);
         foreach (var node in entries.Children)
         {
             var line = (int)node.Start.Line;
@@ -62,7 +63,7 @@ public static class AlternateQuestions
                 continue;
             }
 
-            var article = articles.FirstOrDefault(a => Path.GetFileName(a.Source).Equals(articleName, StringComparison.OrdinalIgnoreCase) || a.Source.Equals(articleName, StringComparison.OrdinalIgnoreCase));
+            var article = byFileName[articleName].FirstOrDefault() ?? articles.FirstOrDefault(a => a.Source.Equals(articleName, StringComparison.OrdinalIgnoreCase));
             if (article is null)
             {
                 problems.Add(new KnowledgeProblem(fileName, $"line {line}: no article '{articleName}' in the knowledge folder"));

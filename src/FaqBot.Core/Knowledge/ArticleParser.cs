@@ -27,16 +27,16 @@ public static partial class ArticleParser
         .Build();
 
     /// <summary>Parses an article; throws <see cref="InvalidDataException"/> with a readable reason.</summary>
-    public static Article Parse(string source, string text, DateOnly modified, ref int nextPassageId)
+    public static Article Parse(string source, string text, DateOnly modified)
     {
         ArgumentNullException.ThrowIfNull(text);
         text = text.Replace("\r\n", "\n", StringComparison.Ordinal);
         return source.EndsWith(".txt", StringComparison.OrdinalIgnoreCase)
-            ? ParsePlainText(source, text, modified, ref nextPassageId)
-            : ParseMarkdown(source, text, ref nextPassageId);
+            ? ParsePlainText(source, text, modified)
+            : ParseMarkdown(source, text);
     }
 
-    private static Article ParseMarkdown(string source, string text, ref int nextPassageId)
+    private static Article ParseMarkdown(string source, string text)
     {
         var document = Markdown.Parse(text, Pipeline);
         var frontMatter = document.Descendants<YamlFrontMatterBlock>().FirstOrDefault()
@@ -75,10 +75,10 @@ public static partial class ArticleParser
             throw new InvalidDataException($"front matter 'sections' names \"{named}\", which is not a heading of this article");
         }
 
-        return Build(source, text, meta, units, ref nextPassageId);
+        return Build(source, text, meta, units);
     }
 
-    private static Article ParsePlainText(string source, string text, DateOnly modified, ref int nextPassageId)
+    private static Article ParsePlainText(string source, string text, DateOnly modified)
     {
         var firstLineEnd = text.IndexOf('\n', StringComparison.Ordinal);
         var title = (firstLineEnd < 0 ? text : text[..firstLineEnd]).Trim();
@@ -106,7 +106,7 @@ public static partial class ArticleParser
         }
 
         var meta = new FrontMatter(title, source, modified, null, ContentKind.Guidance, new Dictionary<string, ContentKind>());
-        return Build(source, text, meta, units, ref nextPassageId);
+        return Build(source, text, meta, units);
     }
 
     /// <summary>A list is one unit with its lead-in sentence ("Common sensations include:") when it fits; otherwise each item stands alone.</summary>
@@ -135,7 +135,7 @@ public static partial class ArticleParser
         }
     }
 
-    private static Article Build(string source, string text, FrontMatter meta, List<Unit> raw, ref int nextPassageId)
+    private static Article Build(string source, string text, FrontMatter meta, List<Unit> raw)
     {
         if (raw.Count == 0)
         {
@@ -178,7 +178,7 @@ public static partial class ArticleParser
                 }
 
                 var kind = meta.SectionKinds.TryGetValue(units[i].Section, out var k) ? k : meta.Kind;
-                passages.Add(new Passage(nextPassageId++, source, meta.Title, units[i].Section, text[units[i].Start..last.End], units[i].Start, last.End, i, n, kind));
+                passages.Add(new Passage(passages.Count, source, meta.Title, units[i].Section, text[units[i].Start..last.End], units[i].Start, last.End, i, n, kind));
             }
         }
 

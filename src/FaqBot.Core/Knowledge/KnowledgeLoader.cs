@@ -36,12 +36,7 @@ public static class KnowledgeLoader
         var synonyms = ReadOptional(repositoryRoot, synonymsPath, problems);
 
         var articles = new List<Article>();
-        var nextPassageId = 1;
-        var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .Where(f => ArticleExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-            .Where(f => !string.Equals(Path.GetFullPath(f), Path.GetFullPath(synonymsPath), StringComparison.Ordinal))
-            .Where(f => !Path.GetFileName(f).StartsWith('.'))
-            .Order(StringComparer.Ordinal);
+        var files = ArticleFiles(folder, synonymsPath);
         foreach (var file in files)
         {
             var source = Relative(repositoryRoot, file);
@@ -49,7 +44,7 @@ public static class KnowledgeLoader
             {
                 var text = File.ReadAllText(file);
                 var modified = DateOnly.FromDateTime(File.GetLastWriteTimeUtc(file));
-                var article = ArticleParser.Parse(source, text, modified, ref nextPassageId);
+                var article = ArticleParser.Parse(source, text, modified);
                 if (article.Expires is { } expires && expires < today)
                 {
                     problems.Add(new KnowledgeProblem(source, $"expired on {expires:yyyy-MM-dd}; review it and move 'expires' forward"));
@@ -78,7 +73,15 @@ public static class KnowledgeLoader
         return new KnowledgeSet(articles, synonyms, questions, problems);
     }
 
-    private static string? ReadOptional(string root, string path, List<KnowledgeProblem> problems)
+    /// <summary>The article files of <paramref name="folder"/> in ordinal order of their path (the synonyms file and hidden files are not articles).</summary>
+    public static IEnumerable<string> ArticleFiles(string folder, string synonymsPath) =>
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => ArticleExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .Where(f => !string.Equals(Path.GetFullPath(f), Path.GetFullPath(synonymsPath), StringComparison.Ordinal))
+            .Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .Order(StringComparer.Ordinal);
+
+    internal static string? ReadOptional(string root, string path, List<KnowledgeProblem> problems)
     {
         if (!File.Exists(path))
         {
@@ -96,6 +99,6 @@ public static class KnowledgeLoader
         }
     }
 
-    private static string Relative(string root, string path) =>
+    internal static string Relative(string root, string path) =>
         Path.GetRelativePath(root, path).Replace('\\', '/');
 }

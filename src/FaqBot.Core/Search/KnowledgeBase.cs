@@ -7,8 +7,10 @@ using Microsoft.Extensions.Options;
 namespace FaqBot.Search;
 
 /// <summary>
-/// Holds the current <see cref="PassageIndex"/> and rebuilds it when a file under the knowledge folder
-/// changes. A failed rebuild keeps the previous index; a broken file is logged and skipped.
+/// Holds the current <see cref="PassageIndex"/> and updates it when a file under the knowledge folder changes: the
+/// Lucene index on disk (<see cref="SearchOptions.IndexPath"/>) re-indexes only the articles whose files changed, and a
+/// start with an existing index reads no unchanged article. A failed update keeps the previous index; a broken file
+/// is logged and skipped.
 /// </summary>
 public sealed partial class KnowledgeBase : IDisposable
 {
@@ -18,6 +20,7 @@ public sealed partial class KnowledgeBase : IDisposable
     private readonly SearchOptions _search;
     private readonly SentenceEmbedder _embedder;
     private readonly EmbeddingCache? _cache;
+    private readonly KnowledgeIndex _index;
     private readonly TimeProvider _time;
     private readonly ILogger<KnowledgeBase> _logger;
     private readonly Lock _reloadGate = new();
@@ -46,12 +49,27 @@ public sealed partial class KnowledgeBase : IDisposable
         _folder = Path.GetFullPath(Path.Combine(_root, _options.Path));
         _time = time;
         _logger = logger;
-        _current = Load();
+        _index = KnowledgeIndex.Open(string.IsNullOrWhiteSpace(_search.IndexPath) ? null : Path.GetFullPath(Path.Combine(_root, _search.IndexPath)), _folder, logger);
+        try
+        {
+            _current = Load();
+        }
+        catch
+        {
+            _index.Dispose();
+            throw;
+        }
     }
 
     public PassageIndex Current => Volatile.Read(ref _current);
 
     public string Folder => _folder;
+
+    /// <summary>What the last (re-)index did: how many articles were parsed, left as they were, removed; how many texts embedded.</summary>
+    public IndexUpdate LastUpdate { get; private set; } = new(0, 0, 0, 0, false, TimeSpan.Zero);
+
+    /// <summary>True when the index is kept on disk between starts (false: in memory).</summary>
+    public bool IndexOnDisk => _index.OnDisk;
 
     /// <summary>The questions staff taught (see <see cref="TaughtQuestion"/>), part of every index built from now on.</summary>
     public IReadOnlyList<TaughtQuestion> Taught => Volatile.Read(ref _taught);
@@ -115,16 +133,41 @@ public sealed partial class KnowledgeBase : IDisposable
     {
         _watcher?.Dispose();
         _debounce?.Dispose();
-        _current.Dispose();
+        lock (_reloadGate)
+        {
+            _current.Dispose();
+            _index.Dispose();
+        }
     }
 
     private PassageIndex Load()
     {
-        var set = KnowledgeLoader.Load(_folder, _options.SynonymsFile, _root, DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime));
-        if (Taught is { Count: > 0 } taught)
+        var today = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
+        var problems = new List<KnowledgeProblem>();
+        var synonymsPath = Path.Combine(_folder, _options.SynonymsFile);
+        var synonyms = KnowledgeLoader.ReadOptional(_root, synonymsPath, problems);
+        var (snapshot, articles, update) = _index.Update(_folder, synonymsPath, _root, today, _embedder, _cache, _search.ExhaustiveDenseLimit, problems);
+        PassageIndex index;
+        KnowledgeSet set;
+        try
         {
-            var problems = new List<KnowledgeProblem>(set.Problems);
-            set = set with { Questions = [.. set.Questions, .. TaughtQuestion.Resolve(taught, set.Articles, problems)], Problems = problems };
+            var questionsPath = Path.Combine(_folder, KnowledgeLoader.QuestionsFileName);
+            var questionsYaml = KnowledgeLoader.ReadOptional(_root, questionsPath, problems);
+            IReadOnlyList<AlternateQuestion> questions = questionsYaml is null
+                ? []
+                : AlternateQuestions.Parse(KnowledgeLoader.Relative(_root, questionsPath), questionsYaml, articles, problems);
+            if (Taught is { Count: > 0 } taught)
+            {
+                questions = [.. questions, .. TaughtQuestion.Resolve(taught, articles, problems)];
+            }
+
+            set = new KnowledgeSet(articles, synonyms, questions, problems);
+            index = PassageIndex.Open(set, snapshot, _embedder, _search, _cache);
+        }
+        catch
+        {
+            snapshot.Release();
+            throw;
         }
 
         foreach (var problem in set.Problems)
@@ -132,13 +175,13 @@ public sealed partial class KnowledgeBase : IDisposable
             LogSkipped(_logger, problem.Source, problem.Reason);
         }
 
-        var index = PassageIndex.Build(set, _embedder, _search, _cache);
         foreach (var problem in index.SynonymProblems)
         {
             LogSkipped(_logger, _options.SynonymsFile, problem);
         }
 
-        LogIndexed(_logger, set.Articles.Count, index.PassageCount, index.AlternateQuestionCount);
+        LastUpdate = update;
+        LogIndexed(_logger, set.Articles.Count, index.PassageCount, index.AlternateQuestionCount, update.Parsed, update.Unchanged, update.Removed, update.EmbeddedTexts, (long)update.Elapsed.TotalMilliseconds);
         return index;
     }
 
@@ -167,8 +210,8 @@ public sealed partial class KnowledgeBase : IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "No embeddings cache in {Folder} ({Reason}); embeddings are computed at every start")]
     private static partial void LogCacheUnavailable(ILogger logger, string folder, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {Articles} articles, {Passages} answer units, {Questions} alternate questions")]
-    private static partial void LogIndexed(ILogger logger, int articles, int passages, int questions);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {Articles} articles, {Passages} answer units, {Questions} alternate questions ({Parsed} files parsed, {Unchanged} unchanged, {Removed} removed, {Embedded} texts embedded; {Milliseconds} ms)")]
+    private static partial void LogIndexed(ILogger logger, int articles, int passages, int questions, int parsed, int unchanged, int removed, int embedded, long milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped knowledge file {Source}: {Reason}")]
     private static partial void LogSkipped(ILogger logger, string source, string reason);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using FaqBot.Knowledge;
 using FaqBot.Search.Analysis;
@@ -59,27 +58,28 @@ public sealed record SearchResult(
 /// </summary>
 public sealed class PassageIndex : IDisposable
 {
-    private const string IdField = "id";
-    private const string BodyField = "body";
-    private const string SectionField = "section";
-    private const string TitleField = "title";
+    private const string BodyField = PassageFields.Body;
+    private const string SectionField = PassageFields.Section;
+    private const string TitleField = PassageFields.Title;
 
     /// <summary>Surface words: the vocabulary typo repair looks in.</summary>
-    private const string WordsField = "words";
+    private const string WordsField = PassageFields.Words;
 
     private const float SynonymBoost = 0.6f;
     private const float SectionBoost = 0.4f;
     private const float TitleBoost = 0.2f;
 
-    private readonly RAMDirectory _directory;
+    /// <summary>The index on disk at one commit: answer units, their vectors and order.</summary>
+    private readonly IndexSnapshot _snapshot;
     private readonly DirectoryReader _reader;
-
-    /// <summary>One document holding every surface word of the articles and of the clinic's synonyms: what typo repair corrects towards.</summary>
-    private readonly RAMDirectory _vocabularyDirectory;
-    private readonly DirectoryReader _vocabulary;
     private readonly IndexSearcher _searcher;
-    private readonly Passage[] _byDoc;
-    private readonly float[][] _vectors;
+
+    /// <summary>The clinic's synonyms as one document of surface words (typo repair corrects towards them too).</summary>
+    private readonly RAMDirectory _synonymsDirectory;
+    private readonly DirectoryReader _synonyms;
+
+    /// <summary>What typo repair corrects towards: the surface words of every answer unit and of the synonyms.</summary>
+    private readonly MultiReader _vocabulary;
     private readonly float[][] _questionVectors;
     private readonly int[] _questionDoc;
     private readonly SentenceEmbedder _embedder;
@@ -89,66 +89,32 @@ public sealed class PassageIndex : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> _repairs = new(StringComparer.Ordinal);
     private const int MaxRememberedRepairs = 10_000;
 
-    private PassageIndex(KnowledgeSet knowledge, TextAnalysis analysis, IReadOnlyList<string> synonymProblems, SentenceEmbedder embedder, SearchOptions options, EmbeddingCache? cache)
+    private PassageIndex(KnowledgeSet knowledge, TextAnalysis analysis, IReadOnlyList<string> synonymProblems, IndexSnapshot snapshot, SentenceEmbedder embedder, SearchOptions options, EmbeddingCache? cache)
     {
         Knowledge = knowledge;
         Analysis = analysis;
         SynonymProblems = synonymProblems;
         _embedder = embedder;
         _options = options;
-        _directory = new RAMDirectory();
-        var passages = knowledge.Articles.SelectMany(a => a.Passages).ToArray();
-        var config = new IndexWriterConfig(TextAnalysis.Version, TextAnalysis.Stems) { Similarity = new BM25Similarity(), OpenMode = OpenMode.CREATE };
-        using (var writer = new IndexWriter(_directory, config))
+        _snapshot = snapshot;
+        _reader = snapshot.Reader;
+        _searcher = snapshot.Searcher;
+
+        _synonymsDirectory = new RAMDirectory();
+        using (var writer = new IndexWriter(_synonymsDirectory, new IndexWriterConfig(TextAnalysis.Version, TextAnalysis.Surface) { OpenMode = OpenMode.CREATE }))
         {
-            foreach (var passage in passages)
-            {
-                writer.AddDocument(
-                [
-                    new StringField(IdField, passage.Id.ToString(CultureInfo.InvariantCulture), Field.Store.YES),
-                    new TextField(BodyField, passage.Text, Field.Store.NO),
-                    new TextField(SectionField, passage.Section, Field.Store.NO),
-                    new TextField(TitleField, passage.Title, Field.Store.NO),
-                ]);
-            }
-
-            writer.Commit();
-        }
-
-        _vocabularyDirectory = new RAMDirectory();
-        using (var writer = new IndexWriter(_vocabularyDirectory, new IndexWriterConfig(TextAnalysis.Version, TextAnalysis.Surface) { OpenMode = OpenMode.CREATE }))
-        {
-            foreach (var passage in passages)
-            {
-                writer.AddDocument([new TextField(WordsField, $"{passage.Text}\n{passage.Section}\n{passage.Title}", Field.Store.NO)]);
-            }
-
             var synonymLines = (knowledge.SynonymsText ?? "").Split('\n').Where(l => !l.TrimStart().StartsWith('#'));
             writer.AddDocument([new TextField(WordsField, string.Join('\n', synonymLines), Field.Store.NO)]);
             writer.Commit();
         }
 
-        _vocabulary = DirectoryReader.Open(_vocabularyDirectory);
-        _reader = DirectoryReader.Open(_directory);
-        _searcher = new IndexSearcher(_reader) { Similarity = new BM25Similarity() };
-        var byId = passages.ToDictionary(p => p.Id);
-        _byDoc = new Passage[_reader.MaxDoc];
-        var docOf = new Dictionary<int, int>();
-        for (var doc = 0; doc < _reader.MaxDoc; doc++)
-        {
-            var id = int.Parse(_reader.Document(doc).Get(IdField), CultureInfo.InvariantCulture);
-            _byDoc[doc] = byId[id];
-            docOf[id] = doc;
-        }
+        _synonyms = DirectoryReader.Open(_synonymsDirectory);
+        _vocabulary = new MultiReader([_reader, _synonyms], closeSubReaders: false);
 
-        var texts = _byDoc.Select(p => p.Text).ToList();
-        var questions = knowledge.Questions.Where(q => docOf.ContainsKey(q.Passage.Id)).ToList();
         // Alternate questions are queries too: they carry the query prefix, so question meets question.
-        texts.AddRange(questions.Select(q => SentenceEmbedder.QueryPrefix + q.Question));
-        var vectors = embedder.Embed(texts, cache);
-        _vectors = vectors[.._byDoc.Length];
-        _questionVectors = vectors[_byDoc.Length..];
-        _questionDoc = questions.Select(q => docOf[q.Passage.Id]).ToArray();
+        var questions = knowledge.Questions.Select(q => (Question: q, Doc: snapshot.DocOf(q.Passage))).Where(q => q.Doc >= 0).ToList();
+        _questionVectors = embedder.Embed([.. questions.Select(q => SentenceEmbedder.QueryPrefix + q.Question.Question)], cache);
+        _questionDoc = [.. questions.Select(q => q.Doc)];
     }
 
     public KnowledgeSet Knowledge { get; }
@@ -158,17 +124,18 @@ public sealed class PassageIndex : IDisposable
     /// <summary>Lines of the synonyms file that could not be used (reported, skipped).</summary>
     public IReadOnlyList<string> SynonymProblems { get; }
 
-    public int PassageCount => _byDoc.Length;
+    public int PassageCount => _snapshot.Count;
 
     public int AlternateQuestionCount => _questionVectors.Length;
 
-    public static PassageIndex Build(KnowledgeSet knowledge, SentenceEmbedder embedder, SearchOptions options, EmbeddingCache? cache = null)
+    /// <summary>An index over <paramref name="snapshot"/> (whose reference it takes over and releases when disposed).</summary>
+    internal static PassageIndex Open(KnowledgeSet knowledge, IndexSnapshot snapshot, SentenceEmbedder embedder, SearchOptions options, EmbeddingCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(knowledge);
         ArgumentNullException.ThrowIfNull(embedder);
         ArgumentNullException.ThrowIfNull(options);
         var synonyms = TextAnalysis.ParseSynonyms(knowledge.SynonymsText, out var problems);
-        return new PassageIndex(knowledge, new TextAnalysis(synonyms), problems, embedder, options, cache);
+        return new PassageIndex(knowledge, new TextAnalysis(synonyms), problems, snapshot, embedder, options, cache);
     }
 
     /// <summary>Number of distinct indexed stems in the body field, from Lucene's own term dictionary.</summary>
@@ -239,7 +206,7 @@ public sealed class PassageIndex : IDisposable
         return query.Clauses.Count == 0
             ? []
             : [.. _searcher.Search(query, _options.Candidates).ScoreDocs.Select(hit =>
-                new ScoredPassage(_byDoc[hit.Doc], Math.Min(1.0, hit.Score / _options.Bm25Saturation), 0, 0, Math.Min(1.0, hit.Score / _options.Bm25Saturation), hit.Score, hit.Doc))];
+                new ScoredPassage(_snapshot.PassageAt(hit.Doc), Math.Min(1.0, hit.Score / _options.Bm25Saturation), 0, 0, Math.Min(1.0, hit.Score / _options.Bm25Saturation), hit.Score, hit.Doc))];
     }
 
     /// <summary>Lucene's explanation of the BM25 part of one candidate's score.</summary>
@@ -252,17 +219,19 @@ public sealed class PassageIndex : IDisposable
 
     public void Dispose()
     {
-        _reader.Dispose();
-        _directory.Dispose();
         _vocabulary.Dispose();
-        _vocabularyDirectory.Dispose();
+        _synonyms.Dispose();
+        _synonymsDirectory.Dispose();
+        _snapshot.Release();
         Analysis.Dispose();
     }
 
     private List<ScoredPassage> Rank(BooleanQuery query, float[] questionVector, SearchContext? context)
     {
-        var n = _byDoc.Length;
-        var exhaustive = n <= _options.ExhaustiveDenseLimit;
+        var live = _snapshot.Live;
+        var order = _snapshot.Order;
+        var vectors = _snapshot.Vectors;
+        var exhaustive = _snapshot.Count <= _options.ExhaustiveDenseLimit;
         var alternate = new Dictionary<int, double>();
         for (var q = 0; q < _questionVectors.Length; q++)
         {
@@ -284,12 +253,12 @@ public sealed class PassageIndex : IDisposable
 
         // Meaning: of every unit in a knowledge base up to ExhaustiveDenseLimit; above it, of BM25's candidates and the
         // units of the alternate questions (the bank is compared in full either way).
-        var scored = exhaustive ? Enumerable.Range(0, n).ToArray() : bm25Hits.Concat(alternate.Keys).Distinct().Order().ToArray();
-        var dense = exhaustive ? new double[n] : null;
+        var scored = exhaustive ? live : bm25Hits.Concat(alternate.Keys).Distinct().Order(order).ToArray();
+        var dense = exhaustive ? new double[_reader.MaxDoc] : null;
         var sparse = exhaustive ? null : new Dictionary<int, double>(scored.Length);
         foreach (var doc in scored)
         {
-            var similarity = SentenceEmbedder.Dot(questionVector, _vectors[doc]);
+            var similarity = SentenceEmbedder.Dot(questionVector, vectors[doc]!);
             if (dense is not null)
             {
                 dense[doc] = similarity;
@@ -303,12 +272,13 @@ public sealed class PassageIndex : IDisposable
         double Dense(int doc) => dense?[doc] ?? sparse![doc];
         double Meaning(int doc) => Math.Max(Dense(doc), alternate.GetValueOrDefault(doc));
 
-        var closest = scored.OrderByDescending(Meaning).Take(_options.Candidates);
+        // Ties (the same text in several articles) go by the folder's order: file name, then place in the article.
+        var closest = scored.OrderByDescending(Meaning).ThenBy(doc => doc, order).Take(_options.Candidates);
         var candidates = closest
             .Union(bm25Hits.Take(_options.Candidates))
             .Select(doc =>
             {
-                var passage = _byDoc[doc];
+                var passage = _snapshot.PassageAt(doc);
                 var raw = bm25.GetValueOrDefault(doc);
                 var lexical = Math.Min(1.0, raw / _options.Bm25Saturation);
                 var meaning = Meaning(doc);
@@ -330,7 +300,7 @@ public sealed class PassageIndex : IDisposable
                 .ToList();
         }
 
-        return candidates.OrderByDescending(c => c.Score).ThenBy(c => c.Passage.Id).ToList();
+        return candidates.OrderByDescending(c => c.Score).ThenBy(c => c.DocId, order).ToList();
     }
 
     /// <summary>

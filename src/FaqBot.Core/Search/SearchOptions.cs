@@ -100,6 +100,12 @@ public sealed class SearchOptions : IValidatableObject
     [Required]
     public string EmbeddingCachePath { get; set; } = "data/embeddings";
 
+    /// <summary>
+    /// The Lucene index folder, relative to the content root; kept between starts and updated one article at a time.
+    /// Empty: the index lives in memory and is built at every start.
+    /// </summary>
+    public string IndexPath { get; set; } = "data/index";
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Math.Abs(DenseWeight + Bm25Weight - 1.0) > 1e-6)

@@ -37,13 +37,22 @@ public sealed class BenchmarkScenarioTests : IDisposable
         var kb = KnowledgeGenerator.Generate(Path.Combine(Infrastructure.TestPaths.Root, "knowledge"), Path.Combine(_folder, "kb"), 8);
         var cache = Infrastructure.TestPaths.EmbeddingCache; // shared by the tests: the real passages are embedded once per machine
 
-        var start = SearchBenchmark.Start(kb, cache);
-        using var knowledge = SearchBenchmark.Open(kb, cache);
+        var index = Path.Combine(_folder, "index");
+
+        var start = SearchBenchmark.Start(kb, cache, index);
+        using var knowledge = SearchBenchmark.Open(kb, cache, index);
         var (withModel, repeated, withoutModel) = SearchBenchmark.Latency(knowledge, ["can I drive afterward?", "does the infusion hurt"]);
 
         Assert.Equal("answer", start.Outcome);
         Assert.Equal(8, start.Articles);
         Assert.True(start.Passages > 0 && start.WorkingSetMiB > 0 && start.IndexMs > 0);
+        Assert.Equal(8, start.Parsed);
+        Assert.Equal(knowledge.Current.PassageCount, start.Passages);
+        Assert.Equal(0, knowledge.LastUpdate.Parsed); // the restart reads no unchanged article
+        var before = File.ReadAllText(Directory.GetFiles(kb, "*.md", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Last());
+        Assert.Contains("one article changed: re-indexed in", SearchBenchmark.ChangeOneArticle(knowledge), StringComparison.Ordinal);
+        Assert.Equal(1, knowledge.LastUpdate.Parsed);
+        Assert.Equal(before, File.ReadAllText(Directory.GetFiles(kb, "*.md", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Last()));
         foreach (var figures in new[] { withModel, repeated, withoutModel })
         {
             Assert.Equal(2, figures.Questions);

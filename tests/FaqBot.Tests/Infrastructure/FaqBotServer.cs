@@ -29,6 +29,7 @@ public sealed class FaqBotServer : WebApplicationFactory<Program>
         {
             ["ConnectionStrings:FaqBot"] = $"Data Source={DatabasePath}",
             ["DataProtection:KeysPath"] = DatabasePath + ".keys",
+            ["Search:IndexPath"] = DatabasePath + ".index",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -36,16 +36,23 @@ public static class TestPaths
     /// <summary>Where tests keep embeddings between runs (the process's one model also remembers them in memory).</summary>
     public static string EmbeddingCache { get; } = Path.Combine(AppContext.BaseDirectory, "embeddings");
 
-    /// <summary>A knowledge base over <paramref name="folder"/> (default: the real one), with the shipped search options.</summary>
-    public static KnowledgeBase Knowledge(string? folder = null, int reloadDelayMs = 200, SearchOptions? search = null)
+    /// <summary>
+    /// A knowledge base over <paramref name="folder"/> (default: the real one), with the shipped search options and its
+    /// Lucene index in <paramref name="indexPath"/> (default: a fresh temporary folder, so tests never share one).
+    /// </summary>
+    public static KnowledgeBase Knowledge(string? folder = null, int reloadDelayMs = 200, SearchOptions? search = null, string? indexPath = null, Microsoft.Extensions.Logging.ILogger<KnowledgeBase>? logger = null)
     {
         var root = folder is null ? Root : Path.GetDirectoryName(folder)!;
         var options = Options.Create(new KnowledgeOptions { Path = folder is null ? "knowledge" : Path.GetFileName(folder), ReloadDelayMilliseconds = reloadDelayMs });
         var environment = new TestEnvironment(root);
         search ??= new SearchOptions();
         search.EmbeddingCachePath = EmbeddingCache;
-        return new KnowledgeBase(options, Options.Create(search), environment, SentenceEmbedder.Shared, TimeProvider.System, NullLogger<KnowledgeBase>.Instance);
+        search.IndexPath = indexPath ?? NewIndexFolder();
+        return new KnowledgeBase(options, Options.Create(search), environment, SentenceEmbedder.Shared, TimeProvider.System, logger ?? NullLogger<KnowledgeBase>.Instance);
     }
+
+    /// <summary>A fresh temporary folder for a search index.</summary>
+    public static string NewIndexFolder() => Path.Combine(Path.GetTempPath(), "faqbot-tests", Guid.NewGuid().ToString("N"), "index");
 
     private static string FindRoot()
     {

@@ -19,8 +19,7 @@ public sealed class AlternateQuestionsTests
 
     private static IReadOnlyList<Article> Articles()
     {
-        var id = 1;
-        return [ArticleParser.Parse("knowledge/home.md", Article, new DateOnly(2026, 1, 1), ref id)];
+        return [ArticleParser.Parse("knowledge/home.md", Article, new DateOnly(2026, 1, 1))];
     }
 
     [Fact]

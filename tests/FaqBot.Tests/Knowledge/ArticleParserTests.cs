@@ -29,8 +29,7 @@ public sealed class ArticleParserTests
     [Fact]
     public void Passages_are_exact_substrings_with_offsets_and_never_cross_a_heading()
     {
-        var id = 1;
-        var article = ArticleParser.Parse("knowledge/ready.md", Sample, new DateOnly(2026, 1, 1), ref id);
+        var article = ArticleParser.Parse("knowledge/ready.md", Sample, new DateOnly(2026, 1, 1));
 
         Assert.Equal("Getting Ready", article.Title);
         Assert.NotEmpty(article.Passages);
@@ -78,8 +77,7 @@ public sealed class ArticleParserTests
     [Fact]
     public void A_list_and_its_lead_in_are_one_unit_and_the_lead_in_is_never_quoted_alone()
     {
-        var id = 1;
-        var article = ArticleParser.Parse("knowledge/after.md", Structured, new DateOnly(2026, 1, 1), ref id);
+        var article = ArticleParser.Parse("knowledge/after.md", Structured, new DateOnly(2026, 1, 1));
         var list = Assert.Single(article.Passages, p => p.UnitCount == 1 && p.Text.StartsWith("Some common sensations include:", StringComparison.Ordinal));
         Assert.EndsWith("Vivid, dream-like imagery", list.Text, StringComparison.Ordinal);
         Assert.DoesNotContain(article.Passages, p => p.Text == "Some common sensations include:");
@@ -89,8 +87,7 @@ public sealed class ArticleParserTests
     [Fact]
     public void A_sentence_that_refers_back_is_never_quoted_without_the_one_it_refers_to()
     {
-        var id = 1;
-        var article = ArticleParser.Parse("knowledge/after.md", Structured, new DateOnly(2026, 1, 1), ref id);
+        var article = ArticleParser.Parse("knowledge/after.md", Structured, new DateOnly(2026, 1, 1));
         Assert.DoesNotContain(article.Passages, p => p.Text.StartsWith("This usually passes", StringComparison.Ordinal));
         Assert.DoesNotContain(article.Passages, p => p.Text.StartsWith("However", StringComparison.Ordinal));
         Assert.Contains(article.Passages, p => p.UnitCount == 1 && p.Text == "Most people feel tired. This usually passes within a day. However, some feel energised.");
@@ -99,8 +96,7 @@ public sealed class ArticleParserTests
     [Fact]
     public void A_question_is_never_the_answer_and_sections_carry_their_kind()
     {
-        var id = 1;
-        var article = ArticleParser.Parse("knowledge/after.md", Structured, new DateOnly(2026, 1, 1), ref id);
+        var article = ArticleParser.Parse("knowledge/after.md", Structured, new DateOnly(2026, 1, 1));
         Assert.DoesNotContain(article.Passages, p => p.Text.TrimEnd().EndsWith('?'));
         Assert.Contains(article.Passages, p => p.Text == "Many people do.");
         Assert.All(article.Passages.Where(p => p.Section == "My Story"), p => Assert.Equal(ContentKind.Story, p.Kind));
@@ -113,9 +109,8 @@ public sealed class ArticleParserTests
     [InlineData("sections: story", "must map section headings")]
     public void Wrong_kinds_are_rejected_with_a_readable_reason(string frontMatter, string reason)
     {
-        var id = 1;
         var text = $"---\ntitle: T\nsource: s\nreviewed: 2026-01-01\n{frontMatter}\n---\n\n## Here\n\nText.";
-        var ex = Assert.Throws<InvalidDataException>(() => ArticleParser.Parse("knowledge/bad.md", text, new DateOnly(2026, 1, 1), ref id));
+        var ex = Assert.Throws<InvalidDataException>(() => ArticleParser.Parse("knowledge/bad.md", text, new DateOnly(2026, 1, 1)));
         Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
     }
 
@@ -128,16 +123,14 @@ public sealed class ArticleParserTests
     [InlineData("---\ntitle: T\nsource: s\nreviewed: 2026-01-01\n---\n", "no article text")]
     public void Broken_articles_are_rejected_with_a_readable_reason(string text, string reason)
     {
-        var id = 1;
-        var ex = Assert.Throws<InvalidDataException>(() => ArticleParser.Parse("knowledge/bad.md", text, new DateOnly(2026, 1, 1), ref id));
+        var ex = Assert.Throws<InvalidDataException>(() => ArticleParser.Parse("knowledge/bad.md", text, new DateOnly(2026, 1, 1)));
         Assert.Contains(reason, ex.Message, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
     public void Plain_text_articles_take_their_title_from_the_first_line()
     {
-        var id = 1;
-        var article = ArticleParser.Parse("knowledge/note.txt", "Clinic Note\nWe open early. Parking is free.\n\nSecond paragraph here.", new DateOnly(2026, 1, 1), ref id);
+        var article = ArticleParser.Parse("knowledge/note.txt", "Clinic Note\nWe open early. Parking is free.\n\nSecond paragraph here.", new DateOnly(2026, 1, 1));
         Assert.Equal("Clinic Note", article.Title);
         Assert.Contains(article.Passages, p => p.Text == "Parking is free.");
     }

@@ -40,6 +40,7 @@ public sealed class DeploymentTests
         start.Environment["ConnectionStrings__FaqBot"] = $"Data Source={Path.Combine(work, "data", "faqbot.db")}";
         start.Environment["DataProtection__KeysPath"] = Path.Combine(work, "data", "keys");
         start.Environment["Search__EmbeddingCachePath"] = Path.Combine(work, "data", "embeddings");
+        start.Environment["Search__IndexPath"] = Path.Combine(work, "data", "index");
         start.Environment["Safety__EmbeddingCacheFolder"] = Path.Combine(work, "data", "cache");
         using var process = Process.Start(start)!;
         var log = new System.Text.StringBuilder();

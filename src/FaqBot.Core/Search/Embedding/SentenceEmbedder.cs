@@ -176,6 +176,9 @@ public sealed class SentenceEmbedder
         return result;
     }
 
+    /// <summary>A text's vector if this process has embedded it (or read it from a cache) before, by <see cref="Key"/>.</summary>
+    public float[]? Remembered(string key) => _memory.GetValueOrDefault(key);
+
     public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
 
     /// <summary>The cache key of a text: model and text, hashed.</summary>
