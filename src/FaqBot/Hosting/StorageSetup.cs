@@ -54,7 +54,7 @@ public static partial class StorageSetup
             services.AddSingleton<ISecretStore, PostgresSecretStore>();
             services.AddSingleton<IStaffPresenceStore, PostgresStaffPresenceStore>();
             services.AddSingleton<IDataProtectionKeyStore, PostgresDataProtectionKeys>();
-            services.AddSingleton<IConfigureOptions<KeyManagementOptions>, SharedKeyRing>();
+            services.AddSingleton<IPostConfigureOptions<KeyManagementOptions>, SharedKeyRing>();
             services.AddHostedService<PresenceHeartbeat>();
         }
         else
@@ -178,10 +178,13 @@ public static partial class StorageSetup
         private static partial void LogFailed(ILogger logger, Exception exception);
     }
 
-    /// <summary>Data Protection keeps its key ring in the database, so every instance reads the others' cookies.</summary>
-    private sealed class SharedKeyRing(IDataProtectionKeyStore keys) : IConfigureOptions<KeyManagementOptions>
+    /// <summary>
+    /// Data Protection keeps its key ring in the database, so every instance reads the others' cookies (after every
+    /// other configuration, which would otherwise keep it in the keys folder).
+    /// </summary>
+    private sealed class SharedKeyRing(IDataProtectionKeyStore keys) : IPostConfigureOptions<KeyManagementOptions>
     {
-        public void Configure(KeyManagementOptions options) => options.XmlRepository = new DatabaseXmlRepository(keys);
+        public void PostConfigure(string? name, KeyManagementOptions options) => options.XmlRepository = new DatabaseXmlRepository(keys);
     }
 }
 
