@@ -4,6 +4,7 @@ using FaqBot.Audit;
 using FaqBot.Privacy;
 using FaqBot.Handoff;
 using FaqBot.Schema;
+using FaqBot.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace FaqBot.Conversation;
@@ -20,10 +21,13 @@ public sealed partial class ConversationService(
     TimeProvider time,
     ILogger<ConversationService> logger,
     HandoffRecorder? handoff = null,
-    ConversationEraser? eraser = null,
+    IConversationEraser? eraser = null,
     IAuditLog? audit = null)
 {
     public static readonly ChannelAccount Bot = new("faqbot", "Clinic assistant", RoleTypes.Bot);
+
+    /// <summary>How often a change or a turn is tried again when another instance saved the conversation first.</summary>
+    private const int MaxAttempts = 5;
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
 
@@ -92,15 +96,16 @@ public sealed partial class ConversationService(
     internal Func<StoredActivity, Task>? FaultAfterStoreForTests { get; set; }
 
     /// <summary>
-    /// Runs, once, the turns that a previous process stored but never completed (it died between
-    /// storing a patient's message and the bot's turn): screened, answered or escalated as if just
-    /// received. A message that already has its reply is only marked done, so nothing is said twice.
-    /// Called at start-up; returns how many were recovered.
+    /// Takes up and runs the turns that an instance stored but never completed (it died between storing a patient's
+    /// message and the bot's turn): screened, answered or escalated as if just received. Each is leased to this instance
+    /// first, so two instances never run the same one; a message that already has its reply is only marked done, so
+    /// nothing is said twice. With <paramref name="includeLeased"/> (one SQLite process at start-up) leases are
+    /// ignored. Run at start-up and every <c>Storage:RecoverySweepSeconds</c>; returns how many were recovered.
     /// </summary>
-    public async Task<int> RecoverUnprocessedAsync(CancellationToken ct = default)
+    public async Task<int> RecoverUnprocessedAsync(bool includeLeased = false, CancellationToken ct = default)
     {
         var recovered = 0;
-        foreach (var pending in await store.ListUnprocessedAsync(ct))
+        foreach (var pending in await store.ClaimUnprocessedAsync(includeLeased, ct: ct))
         {
             var conversationId = pending.Activity.Conversation?.Id;
             if (conversationId is null)
@@ -158,7 +163,11 @@ public sealed partial class ConversationService(
     /// <summary>Tells the staff consoles that something about the conversation changed (e.g. a note was added).</summary>
     public void Changed(string conversationId) => feed.PublishToStaff(new FeedItem(conversationId, null, QueueChanged: true));
 
-    /// <summary>Changes a conversation's state under its lock, then records and publishes announcements.</summary>
+    /// <summary>
+    /// Changes a conversation's state under its lock, then records and publishes announcements. When another instance
+    /// saved the conversation meanwhile, <paramref name="change"/> runs again on the new state (so it must decide only
+    /// from the state it is given, and reset anything it captures).
+    /// </summary>
     public async Task<ConversationState?> UpdateAsync(
         string conversationId,
         Func<ConversationState, (ConversationState State, IReadOnlyList<Activity> Announce)?> change,
@@ -168,30 +177,49 @@ public sealed partial class ConversationService(
         await gate.WaitAsync(ct);
         try
         {
-            var state = await store.GetAsync(conversationId, ct);
-            if (state is null || change(state) is not { } result)
+            for (var attempt = 1; ; attempt++)
             {
-                return state;
-            }
+                var state = await store.GetAsync(conversationId, ct);
+                if (state is null || change(state) is not { } result)
+                {
+                    return state;
+                }
 
-            var (next, announce) = await WithHandoffAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, result.Announce, ct);
-            await store.SaveAsync(next, ct);
-            foreach (var activity in announce)
-            {
-                await AppendAsync(conversationId, Stamp(activity, conversationId, replyToId: null), ct);
-            }
+                var (next, announce) = await WithHandoffAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, result.Announce, ct);
+                try
+                {
+                    next = await store.SaveAsync(next, ct);
+                }
+                catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
+                {
+                    // Another instance changed it meanwhile: read it again and decide again (a claim may now be refused).
+                    LogConflict(logger, new Privacy.ConversationRef(conversationId), attempt);
+                    continue;
+                }
 
-            if (next.Handoff != state.Handoff || next.Escalation != state.Escalation || next.Owner != state.Owner)
-            {
-                feed.Publish(new FeedItem(conversationId, null, QueueChanged: true));
+                return await AnnounceAsync(conversationId, state, next, announce, ct);
             }
-
-            return next;
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    /// <summary>Once a change is saved: records and publishes its announcements and tells the consoles the queue changed.</summary>
+    private async Task<ConversationState> AnnounceAsync(string conversationId, ConversationState state, ConversationState next, IReadOnlyList<Activity> announce, CancellationToken ct)
+    {
+        foreach (var activity in announce)
+        {
+            await AppendAsync(conversationId, Stamp(activity, conversationId, replyToId: null), ct);
+        }
+
+        if (next.Handoff != state.Handoff || next.Escalation != state.Escalation || next.Owner != state.Owner)
+        {
+            feed.Publish(new FeedItem(conversationId, null, QueueChanged: true));
+        }
+
+        return next;
     }
 
     private async Task RunTurnAsync(string conversationId, Activity incoming, CancellationToken ct, long? incomingSequence = null)
@@ -200,69 +228,87 @@ public sealed partial class ConversationService(
         await gate.WaitAsync(ct);
         try
         {
-            var state = await store.GetAsync(conversationId, ct)
-                ?? throw new InvalidOperationException($"Conversation {conversationId} does not exist.");
-
-            if (incoming.Type == ActivityTypes.Message)
+            for (var attempt = 1; ; attempt++)
             {
-                feed.Publish(new FeedItem(conversationId, null, new Activity
+                try
                 {
-                    Type = ActivityTypes.Typing,
-                    From = Bot,
-                    Conversation = new ConversationAccount(conversationId),
-                    Timestamp = time.GetUtcNow(),
-                }));
-            }
-
-            TurnResult result;
-            try
-            {
-                result = await turns.HandleAsync(incoming, state, ct);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // The patient's message is already stored; say so honestly instead of going silent.
-                LogTurnFailed(logger, ex, new Privacy.ConversationRef(conversationId));
-                result = new TurnResult(state, [new Activity
-                {
-                    Text = "Sorry, something went wrong on our side. Your message was saved and a member of our care team can follow up. If this is an emergency, call 911.",
-                    TextFormat = "markdown",
-                }], Outcomes.Fallback);
-            }
-
-            if (result.Erase && eraser is not null)
-            {
-                await EraseLockedAsync(conversationId, "patient", keepOpen: true, ct);
-                foreach (var reply in result.Replies)
-                {
-                    await AppendAsync(conversationId, Stamp(reply, conversationId, replyToId: null), ct);
+                    await RunTurnLockedAsync(conversationId, incoming, incomingSequence, ct);
+                    return;
                 }
-
-                return;
-            }
-
-            var (next, replies) = await WithHandoffAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, result.Replies, ct);
-
-            // State, feedback, replies and the "processed" marker (with the outcome, for the insights) in one transaction; published once stored.
-            var stored = await store.CompleteTurnAsync(next, [.. replies.Select(r => Stamp(r, conversationId, incoming.Id))], incomingSequence, result.Feedback, OutcomeOf(incoming, result), ct);
-            foreach (var reply in stored)
-            {
-                feed.Publish(new FeedItem(conversationId, reply));
-            }
-
-            if (result.SafetyRule is { } rule)
-            {
-                LogSafety(logger, new Privacy.ConversationRef(conversationId), result.Outcome, rule);
-            }
-
-            if (next.Handoff != state.Handoff || next.Escalation != state.Escalation)
-            {
-                feed.Publish(new FeedItem(conversationId, null, QueueChanged: true));
+                catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
+                {
+                    // Another instance changed the conversation during the turn (a claim, a hand-back): run it again on
+                    // the new state; nothing of the first attempt was stored.
+                    LogConflict(logger, new Privacy.ConversationRef(conversationId), attempt);
+                }
             }
         }
         finally
         {
             gate.Release();
+        }
+    }
+
+    private async Task RunTurnLockedAsync(string conversationId, Activity incoming, long? incomingSequence, CancellationToken ct)
+    {
+        var state = await store.GetAsync(conversationId, ct)
+            ?? throw new InvalidOperationException($"Conversation {conversationId} does not exist.");
+
+        if (incoming.Type == ActivityTypes.Message)
+        {
+            feed.Publish(new FeedItem(conversationId, null, new Activity
+            {
+                Type = ActivityTypes.Typing,
+                From = Bot,
+                Conversation = new ConversationAccount(conversationId),
+                Timestamp = time.GetUtcNow(),
+            }));
+        }
+
+        TurnResult result;
+        try
+        {
+            result = await turns.HandleAsync(incoming, state, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The patient's message is already stored; say so honestly instead of going silent.
+            LogTurnFailed(logger, ex, new Privacy.ConversationRef(conversationId));
+            result = new TurnResult(state, [new Activity
+            {
+                Text = "Sorry, something went wrong on our side. Your message was saved and a member of our care team can follow up. If this is an emergency, call 911.",
+                TextFormat = "markdown",
+            }], Outcomes.Fallback);
+        }
+
+        if (result.Erase && eraser is not null)
+        {
+            await EraseLockedAsync(conversationId, "patient", keepOpen: true, ct);
+            foreach (var reply in result.Replies)
+            {
+                await AppendAsync(conversationId, Stamp(reply, conversationId, replyToId: null), ct);
+            }
+
+            return;
+        }
+
+        var (next, replies) = await WithHandoffAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, result.Replies, ct);
+
+        // State, feedback, replies and the "processed" marker (with the outcome, for the insights) in one transaction; published once stored.
+        var stored = await store.CompleteTurnAsync(next, [.. replies.Select(r => Stamp(r, conversationId, incoming.Id))], incomingSequence, result.Feedback, OutcomeOf(incoming, result), ct);
+        foreach (var reply in stored)
+        {
+            feed.Publish(new FeedItem(conversationId, reply));
+        }
+
+        if (result.SafetyRule is { } rule)
+        {
+            LogSafety(logger, new Privacy.ConversationRef(conversationId), result.Outcome, rule);
+        }
+
+        if (next.Handoff != state.Handoff || next.Escalation != state.Escalation)
+        {
+            feed.Publish(new FeedItem(conversationId, null, QueueChanged: true));
         }
     }
 
@@ -288,7 +334,7 @@ public sealed partial class ConversationService(
     {
         if (eraser is null)
         {
-            throw new InvalidOperationException("No ConversationEraser is registered.");
+            throw new InvalidOperationException("No IConversationEraser is registered.");
         }
 
         var erased = await eraser.EraseAsync(conversationId, keepOpen, ct);
@@ -319,7 +365,10 @@ public sealed partial class ConversationService(
         ReplyToId = reply.ReplyToId ?? replyToId,
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Turn of conversation {ConversationId} at {Sequence} recovered at start-up")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} was saved by another instance meanwhile (attempt {Attempt}); reading it again")]
+    private static partial void LogConflict(ILogger logger, Privacy.ConversationRef conversationId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Turn of conversation {ConversationId} at {Sequence} recovered (its instance never completed it)")]
     private static partial void LogRecovered(ILogger logger, Privacy.ConversationRef conversationId, long sequence);
 
     /// <summary>The safety verdict: the rule or exemplar category, never the patient's words.</summary>

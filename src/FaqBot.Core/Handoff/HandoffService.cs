@@ -34,7 +34,7 @@ public sealed partial class HandoffService(
     ClaimHistory? claims = null,
     IAuditLog? audit = null,
     StaffPresence? presence = null,
-    StaffNoteStore? notes = null)
+    IStaffNoteStore? notes = null)
 {
     public const int MaxMessageLength = 4000;
 
@@ -211,6 +211,7 @@ public sealed partial class HandoffService(
             var offer = false;
             await conversations.UpdateAsync(waiting.ConversationId, state =>
             {
+                offer = false; // decided again on each attempt (another instance may have offered meanwhile)
                 if (!Due(state))
                 {
                     return null;
