@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using FaqBot.Answering;
 using FaqBot.Audit;
 using FaqBot.Privacy;
@@ -25,7 +24,11 @@ public sealed partial class ConversationService(
 {
     public static readonly ChannelAccount Bot = new("faqbot", "Clinic assistant", RoleTypes.Bot);
 
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    /// <summary>Keeps one conversation's turns and changes in order inside this process (entries leave when idle).</summary>
+    private readonly KeyedLock _locks = new();
+
+    /// <summary>Conversations whose lock is held or awaited right now (idle ones are not kept).</summary>
+    internal int LockedConversations => _locks.Count;
 
     public IConversationStore Store => store;
 
@@ -164,105 +167,89 @@ public sealed partial class ConversationService(
         Func<ConversationState, (ConversationState State, IReadOnlyList<Activity> Announce)?> change,
         CancellationToken ct = default)
     {
-        var gate = _locks.GetOrAdd(conversationId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(ct);
-        try
+        using var held = await _locks.AcquireAsync(conversationId, ct);
+        var state = await store.GetAsync(conversationId, ct);
+        if (state is null || change(state) is not { } result)
         {
-            var state = await store.GetAsync(conversationId, ct);
-            if (state is null || change(state) is not { } result)
-            {
-                return state;
-            }
-
-            var (next, announce) = await WithHandoffAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, result.Announce, ct);
-            await store.SaveAsync(next, ct);
-            foreach (var activity in announce)
-            {
-                await AppendAsync(conversationId, Stamp(activity, conversationId, replyToId: null), ct);
-            }
-
-            if (next.Handoff != state.Handoff || next.Escalation != state.Escalation || next.Owner != state.Owner)
-            {
-                feed.Publish(new FeedItem(conversationId, null, QueueChanged: true));
-            }
-
-            return next;
+            return state;
         }
-        finally
+
+        var (next, announce) = await WithHandoffAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, result.Announce, ct);
+        await store.SaveAsync(next, ct);
+        foreach (var activity in announce)
         {
-            gate.Release();
+            await AppendAsync(conversationId, Stamp(activity, conversationId, replyToId: null), ct);
         }
+
+        if (next.Handoff != state.Handoff || next.Escalation != state.Escalation || next.Owner != state.Owner)
+        {
+            feed.Publish(new FeedItem(conversationId, null, QueueChanged: true));
+        }
+
+        return next;
     }
 
     private async Task RunTurnAsync(string conversationId, Activity incoming, CancellationToken ct, long? incomingSequence = null)
     {
-        var gate = _locks.GetOrAdd(conversationId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(ct);
+        using var held = await _locks.AcquireAsync(conversationId, ct);
+        var state = await store.GetAsync(conversationId, ct)
+            ?? throw new InvalidOperationException($"Conversation {conversationId} does not exist.");
+
+        if (incoming.Type == ActivityTypes.Message)
+        {
+            feed.Publish(new FeedItem(conversationId, null, new Activity
+            {
+                Type = ActivityTypes.Typing,
+                From = Bot,
+                Conversation = new ConversationAccount(conversationId),
+                Timestamp = time.GetUtcNow(),
+            }));
+        }
+
+        TurnResult result;
         try
         {
-            var state = await store.GetAsync(conversationId, ct)
-                ?? throw new InvalidOperationException($"Conversation {conversationId} does not exist.");
-
-            if (incoming.Type == ActivityTypes.Message)
-            {
-                feed.Publish(new FeedItem(conversationId, null, new Activity
-                {
-                    Type = ActivityTypes.Typing,
-                    From = Bot,
-                    Conversation = new ConversationAccount(conversationId),
-                    Timestamp = time.GetUtcNow(),
-                }));
-            }
-
-            TurnResult result;
-            try
-            {
-                result = await turns.HandleAsync(incoming, state, ct);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // The patient's message is already stored; say so honestly instead of going silent.
-                LogTurnFailed(logger, ex, new Privacy.ConversationRef(conversationId));
-                result = new TurnResult(state, [new Activity
-                {
-                    Text = "Sorry, something went wrong on our side. Your message was saved and a member of our care team can follow up. If this is an emergency, call 911.",
-                    TextFormat = "markdown",
-                }], Outcomes.Fallback);
-            }
-
-            if (result.Erase && eraser is not null)
-            {
-                await EraseLockedAsync(conversationId, "patient", keepOpen: true, ct);
-                foreach (var reply in result.Replies)
-                {
-                    await AppendAsync(conversationId, Stamp(reply, conversationId, replyToId: null), ct);
-                }
-
-                return;
-            }
-
-            var (next, replies) = await WithHandoffAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, result.Replies, ct);
-
-            // State, feedback, replies and the "processed" marker (with the outcome, for the insights) in one transaction; published once stored.
-            var stored = await store.CompleteTurnAsync(next, [.. replies.Select(r => Stamp(r, conversationId, incoming.Id))], incomingSequence, result.Feedback, OutcomeOf(incoming, result), ct);
-            foreach (var reply in stored)
-            {
-                feed.Publish(new FeedItem(conversationId, reply));
-            }
-
-            if (result.SafetyRule is { } rule)
-            {
-                LogSafety(logger, new Privacy.ConversationRef(conversationId), result.Outcome, rule);
-            }
-
-            if (next.Handoff != state.Handoff || next.Escalation != state.Escalation)
-            {
-                feed.Publish(new FeedItem(conversationId, null, QueueChanged: true));
-            }
+            result = await turns.HandleAsync(incoming, state, ct);
         }
-        finally
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            gate.Release();
+            // The patient's message is already stored; say so honestly instead of going silent.
+            LogTurnFailed(logger, ex, new Privacy.ConversationRef(conversationId));
+            result = new TurnResult(state, [new Activity
+            {
+                Text = "Sorry, something went wrong on our side. Your message was saved and a member of our care team can follow up. If this is an emergency, call 911.",
+                TextFormat = "markdown",
+            }], Outcomes.Fallback);
+        }
+
+        if (result.Erase && eraser is not null)
+        {
+            await EraseLockedAsync(conversationId, "patient", keepOpen: true, ct);
+            foreach (var reply in result.Replies)
+            {
+                await AppendAsync(conversationId, Stamp(reply, conversationId, replyToId: null), ct);
+            }
+
+            return;
+        }
+
+        var (next, replies) = await WithHandoffAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, result.Replies, ct);
+
+        // State, feedback, replies and the "processed" marker (with the outcome, for the insights) in one transaction; published once stored.
+        var stored = await store.CompleteTurnAsync(next, [.. replies.Select(r => Stamp(r, conversationId, incoming.Id))], incomingSequence, result.Feedback, OutcomeOf(incoming, result), ct);
+        foreach (var reply in stored)
+        {
+            feed.Publish(new FeedItem(conversationId, reply));
+        }
+
+        if (result.SafetyRule is { } rule)
+        {
+            LogSafety(logger, new Privacy.ConversationRef(conversationId), result.Outcome, rule);
+        }
+
+        if (next.Handoff != state.Handoff || next.Escalation != state.Escalation)
+        {
+            feed.Publish(new FeedItem(conversationId, null, QueueChanged: true));
         }
     }
 
@@ -272,16 +259,8 @@ public sealed partial class ConversationService(
     /// </summary>
     public async Task<bool> EraseAsync(string conversationId, string actor, CancellationToken ct = default)
     {
-        var gate = _locks.GetOrAdd(conversationId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(ct);
-        try
-        {
-            return await EraseLockedAsync(conversationId, actor, keepOpen: false, ct);
-        }
-        finally
-        {
-            gate.Release();
-        }
+        using var held = await _locks.AcquireAsync(conversationId, ct);
+        return await EraseLockedAsync(conversationId, actor, keepOpen: false, ct);
     }
 
     private async Task<bool> EraseLockedAsync(string conversationId, string actor, bool keepOpen, CancellationToken ct)
