@@ -16,6 +16,7 @@ builder.Services.AddProblemDetailsDialect();
 builder.Services.AddKnowledge(builder.Configuration);
 builder.Services.AddSafety(builder.Configuration);
 builder.Services.AddConversation(builder.Configuration, root);
+builder.Services.AddConversationFeed(builder.Configuration);
 builder.Services.AddDirectLine(builder.Configuration, root);
 builder.Services.AddBotConnector(builder.Configuration);
 builder.Services.AddStaff(builder.Configuration);

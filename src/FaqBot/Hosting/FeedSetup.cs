@@ -1,0 +1,27 @@
+using FaqBot.Conversation;
+using FaqBot.Storage.Postgres;
+
+namespace FaqBot.Hosting;
+
+public static class FeedSetup
+{
+    /// <summary>
+    /// The conversation feed of this process. With PostgreSQL (several instances may share the database) also the
+    /// listener that carries other instances' activities and queue changes into it; with SQLite the feed stays in process.
+    /// </summary>
+    public static IServiceCollection AddConversationFeed(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<ConversationFeed>();
+        if (string.Equals(configuration.GetSection("Storage")["Provider"], "Postgres", StringComparison.OrdinalIgnoreCase)) // TODO: StorageOptions from pgstore
+        {
+            services.AddSingleton(provider => new PostgresFeedListener(
+                configuration.GetConnectionString("FaqBot") ?? throw new InvalidOperationException("Storage:Provider is Postgres: set ConnectionStrings:FaqBot."),
+                provider.GetRequiredService<ConversationFeed>(),
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILogger<PostgresFeedListener>>()));
+            services.AddHostedService(provider => provider.GetRequiredService<PostgresFeedListener>());
+        }
+
+        return services;
+    }
+}
