@@ -13,6 +13,7 @@ public static class ConversationSetup
         services.AddSingleton(_ => new SqliteDatabase(
             configuration.GetConnectionString("FaqBot") ?? "Data Source=data/faqbot.db", root));
         services.AddSingleton<IConversationStore, SqliteConversationStore>();
+        services.AddSingleton<ConversationFeed>();
         services.AddSingleton<TurnHandler>();
         services.AddSingleton<ConversationService>();
         services.AddHostedService<StoreInitializer>();

@@ -6,12 +6,11 @@ namespace FaqBot.Hosting;
 public static class FeedSetup
 {
     /// <summary>
-    /// The conversation feed of this process. With PostgreSQL (several instances may share the database) also the
-    /// listener that carries other instances' activities and queue changes into it; with SQLite the feed stays in process.
+    /// With PostgreSQL (several instances may share the database): the listener that carries other instances' activities
+    /// and queue changes into this process's <see cref="ConversationFeed"/>. With SQLite the feed stays in process.
     /// </summary>
-    public static IServiceCollection AddConversationFeed(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddFeedAcrossInstances(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<ConversationFeed>();
         if (string.Equals(configuration.GetSection("Storage")["Provider"], "Postgres", StringComparison.OrdinalIgnoreCase)) // TODO: StorageOptions from pgstore
         {
             services.AddSingleton(provider => new PostgresFeedListener(
