@@ -17,6 +17,12 @@ public sealed record FeedItem(string ConversationId, StoredActivity? Stored, Act
     public long? StoredElsewhere { get; init; }
 
     /// <summary>
+    /// With <see cref="StoredElsewhere"/>: the announcement covers the activities after this sequence up to it (one
+    /// transaction may store several; the database announces the last).
+    /// </summary>
+    public long ElsewhereAfter { get; init; }
+
+    /// <summary>
     /// Announcements may have been missed (the cross-instance listener reconnected): read from the store
     /// everything after the last sequence you saw. On a listener of every conversation the id is empty.
     /// </summary>
@@ -39,6 +45,7 @@ public sealed class ConversationFeed
     private readonly ConcurrentDictionary<Guid, Listener> _all = new();
     private readonly ConcurrentDictionary<(string, long), byte> _recent = new();
     private readonly ConcurrentQueue<(string, long)> _recentOrder = new();
+    private readonly ConcurrentDictionary<string, long> _announced = new(StringComparer.Ordinal);
     private volatile bool _shared;
 
     /// <summary>Listens to one conversation. Dispose to stop.</summary>
@@ -95,17 +102,32 @@ public sealed class ConversationFeed
     public int ListenedConversations => _byConversation.Count;
 
     /// <summary>
-    /// Another instance stored activity <paramref name="sequence"/> of the conversation (a database notification).
-    /// Ignored when this process published it itself; otherwise listeners are told to read it from the store.
+    /// The database announced that the conversation's activities up to <paramref name="sequence"/> are stored (one
+    /// notification per transaction, in commit order, from every instance including this one). Ignored when this
+    /// process already delivered them all itself; otherwise listeners are told to read them from the store.
     /// </summary>
     public void Announce(string conversationId, long sequence)
     {
-        if (!Remember(conversationId, sequence))
+        // Announcements come in commit order, so the previous one of a conversation tells where this one starts.
+        if (_announced.Count > RecentCapacity)
+        {
+            _announced.Clear(); // rarely: then a transaction of several activities is read from its last one only
+        }
+
+        var after = _announced.TryGetValue(conversationId, out var previous) && previous < sequence ? Math.Max(previous, sequence - 100) : sequence - 1;
+        _announced[conversationId] = sequence;
+        var unseen = false;
+        for (var s = after + 1; s <= sequence; s++)
+        {
+            unseen |= Remember(conversationId, s);
+        }
+
+        if (!unseen)
         {
             return; // ours, already delivered
         }
 
-        var item = new FeedItem(conversationId, null) { StoredElsewhere = sequence };
+        var item = new FeedItem(conversationId, null) { StoredElsewhere = sequence, ElsewhereAfter = after };
         if (_byConversation.TryGetValue(conversationId, out var listeners))
         {
             foreach (var listener in listeners.Values)

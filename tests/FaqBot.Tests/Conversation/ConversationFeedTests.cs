@@ -49,6 +49,21 @@ public sealed class ConversationFeedTests
     }
 
     [Fact]
+    public void An_announcement_covers_the_activities_since_the_conversations_previous_one()
+    {
+        var feed = new ConversationFeed();
+        feed.ExpectAnnouncements();
+        using var console = feed.SubscribeAll();
+
+        feed.Announce("c1", 3);
+        feed.Announce("c1", 6); // one transaction stored 4, 5 and 6
+        feed.Announce("c2", 2);
+
+        var items = Drain(console);
+        Assert.Equal([(2L, 3L), (3L, 6L), (1L, 2L)], items.Select(i => (i.ElsewhereAfter, i.StoredElsewhere!.Value)));
+    }
+
+    [Fact]
     public void Catching_up_wakes_every_listener_and_queue_changes_reach_consoles()
     {
         var feed = new ConversationFeed();
