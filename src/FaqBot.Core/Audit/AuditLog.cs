@@ -1,5 +1,4 @@
 using System.Globalization;
-using FaqBot.Storage;
 
 namespace FaqBot.Audit;
 
@@ -44,74 +43,9 @@ public static class AuditActions
 /// <summary>An append-only record of security-relevant events, readable by admins (<c>GET /api/staff/admin/audit</c>).</summary>
 public interface IAuditLog
 {
-    Task InitializeAsync(CancellationToken ct = default);
 
     Task AppendAsync(AuditRecord record, CancellationToken ct = default);
 
     /// <summary>The newest entries first; <paramref name="beforeId"/> pages back.</summary>
     Task<IReadOnlyList<AuditEntry>> ListAsync(int limit = 100, long? beforeId = null, CancellationToken ct = default);
-}
-
-/// <summary>
-/// The audit log in the SQLite database. Append-only by construction: triggers refuse every UPDATE and
-/// DELETE on the table, so neither a bug nor the retention job can rewrite it.
-/// </summary>
-public sealed class SqliteAuditLog(SqliteDatabase database, TimeProvider time) : IAuditLog
-{
-    private const int MaxField = 320;
-
-    public Task InitializeAsync(CancellationToken ct = default) => database.ExecuteAsync(
-        """
-        CREATE TABLE IF NOT EXISTS audit_log (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            at TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            action TEXT NOT NULL,
-            outcome TEXT NOT NULL,
-            target TEXT,
-            address TEXT);
-        CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-        CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-        """,
-        ct);
-
-    public Task AppendAsync(AuditRecord record, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        return database.ExecuteAsync(
-            "INSERT INTO audit_log (at, actor, action, outcome, target, address) VALUES ($at, $actor, $action, $outcome, $target, $address)",
-            ct,
-            ("$at", time.GetUtcNow().ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)),
-            ("$actor", Cut(record.Actor)),
-            ("$action", Cut(record.Action)),
-            ("$outcome", Cut(record.Outcome)),
-            ("$target", Cut(record.Target)),
-            ("$address", Cut(record.Address)));
-    }
-
-    public async Task<IReadOnlyList<AuditEntry>> ListAsync(int limit = 100, long? beforeId = null, CancellationToken ct = default)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, at, actor, action, outcome, target, address FROM audit_log WHERE id < $before ORDER BY id DESC LIMIT $limit";
-        command.Parameters.AddWithValue("$before", beforeId ?? long.MaxValue);
-        command.Parameters.AddWithValue("$limit", Math.Clamp(limit, 1, 1000));
-        var result = new List<AuditEntry>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            result.Add(new AuditEntry(
-                reader.GetInt64(0),
-                DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture),
-                reader.GetString(2),
-                reader.GetString(3),
-                reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6)));
-        }
-
-        return result;
-    }
-
-    private static string? Cut(string? value) => value is { Length: > MaxField } ? value[..MaxField] : value;
 }

@@ -3,6 +3,7 @@ using FaqBot.Audit;
 using FaqBot.Privacy;
 using FaqBot.Handoff;
 using FaqBot.Schema;
+using FaqBot.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace FaqBot.Conversation;
@@ -19,12 +20,16 @@ public sealed partial class ConversationService(
     TimeProvider time,
     ILogger<ConversationService> logger,
     HandoffRecorder? handoff = null,
-    ConversationEraser? eraser = null,
+    IConversationEraser? eraser = null,
     IAuditLog? audit = null)
 {
     public static readonly ChannelAccount Bot = new("faqbot", "Clinic assistant", RoleTypes.Bot);
 
-    /// <summary>Keeps one conversation's turns and changes in order inside this process (entries leave when idle).</summary>
+    /// <summary>How often a change or a turn is tried again when another instance saved the conversation first.</summary>
+    private const int MaxAttempts = 5;
+
+    /// <summary>Keeps one conversation's turns and changes in order inside this process (entries leave when idle).
+    /// Across instances the database keeps them in order (sequences, versioned saves); this only saves conflicts.</summary>
     private readonly KeyedLock _locks = new();
 
     /// <summary>Conversations whose lock is held or awaited right now (idle ones are not kept).</summary>
@@ -95,15 +100,16 @@ public sealed partial class ConversationService(
     internal Func<StoredActivity, Task>? FaultAfterStoreForTests { get; set; }
 
     /// <summary>
-    /// Runs, once, the turns that a previous process stored but never completed (it died between
-    /// storing a patient's message and the bot's turn): screened, answered or escalated as if just
-    /// received. A message that already has its reply is only marked done, so nothing is said twice.
-    /// Called at start-up; returns how many were recovered.
+    /// Takes up and runs the turns that an instance stored but never completed (it died between storing a patient's
+    /// message and the bot's turn): screened, answered or escalated as if just received. Each is leased to this instance
+    /// first, so two instances never run the same one; a message that already has its reply is only marked done, so
+    /// nothing is said twice. With <paramref name="includeLeased"/> (one SQLite process at start-up) leases are
+    /// ignored. Run at start-up and every <c>Storage:RecoverySweepSeconds</c>; returns how many were recovered.
     /// </summary>
-    public async Task<int> RecoverUnprocessedAsync(CancellationToken ct = default)
+    public async Task<int> RecoverUnprocessedAsync(bool includeLeased = false, CancellationToken ct = default)
     {
         var recovered = 0;
-        foreach (var pending in await store.ListUnprocessedAsync(ct))
+        foreach (var pending in await store.ClaimUnprocessedAsync(includeLeased, ct: ct))
         {
             var conversationId = pending.Activity.Conversation?.Id;
             if (conversationId is null)
@@ -168,14 +174,33 @@ public sealed partial class ConversationService(
         CancellationToken ct = default)
     {
         using var held = await _locks.AcquireAsync(conversationId, ct);
-        var state = await store.GetAsync(conversationId, ct);
-        if (state is null || change(state) is not { } result)
+        for (var attempt = 1; ; attempt++)
         {
-            return state;
-        }
+            var state = await store.GetAsync(conversationId, ct);
+            if (state is null || change(state) is not { } result)
+            {
+                return state;
+            }
 
-        var (next, announce) = await WithHandoffAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, result.Announce, ct);
-        await store.SaveAsync(next, ct);
+            var (next, announce) = await WithHandoffAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, result.Announce, ct);
+            try
+            {
+                next = await store.SaveAsync(next, ct);
+            }
+            catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
+            {
+                // Another instance changed it meanwhile: read it again and decide again (a claim may now be refused).
+                LogConflict(logger, new Privacy.ConversationRef(conversationId), attempt);
+                continue;
+            }
+
+            return await AnnounceAsync(conversationId, state, next, announce, ct);
+        }
+    }
+
+    /// <summary>Once a change is saved: records and publishes its announcements and tells the consoles the queue changed.</summary>
+    private async Task<ConversationState> AnnounceAsync(string conversationId, ConversationState state, ConversationState next, IReadOnlyList<Activity> announce, CancellationToken ct)
+    {
         foreach (var activity in announce)
         {
             await AppendAsync(conversationId, Stamp(activity, conversationId, replyToId: null), ct);
@@ -192,6 +217,24 @@ public sealed partial class ConversationService(
     private async Task RunTurnAsync(string conversationId, Activity incoming, CancellationToken ct, long? incomingSequence = null)
     {
         using var held = await _locks.AcquireAsync(conversationId, ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await RunTurnLockedAsync(conversationId, incoming, incomingSequence, ct);
+                return;
+            }
+            catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
+            {
+                // Another instance changed the conversation during the turn (a claim, a hand-back): run it again on
+                // the new state; nothing of the first attempt was stored.
+                LogConflict(logger, new Privacy.ConversationRef(conversationId), attempt);
+            }
+        }
+    }
+
+    private async Task RunTurnLockedAsync(string conversationId, Activity incoming, long? incomingSequence, CancellationToken ct)
+    {
         var state = await store.GetAsync(conversationId, ct)
             ?? throw new InvalidOperationException($"Conversation {conversationId} does not exist.");
 
@@ -267,7 +310,7 @@ public sealed partial class ConversationService(
     {
         if (eraser is null)
         {
-            throw new InvalidOperationException("No ConversationEraser is registered.");
+            throw new InvalidOperationException("No IConversationEraser is registered.");
         }
 
         var erased = await eraser.EraseAsync(conversationId, keepOpen, ct);
@@ -298,7 +341,10 @@ public sealed partial class ConversationService(
         ReplyToId = reply.ReplyToId ?? replyToId,
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Turn of conversation {ConversationId} at {Sequence} recovered at start-up")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} was saved by another instance meanwhile (attempt {Attempt}); reading it again")]
+    private static partial void LogConflict(ILogger logger, Privacy.ConversationRef conversationId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Turn of conversation {ConversationId} at {Sequence} recovered (its instance never completed it)")]
     private static partial void LogRecovered(ILogger logger, Privacy.ConversationRef conversationId, long sequence);
 
     /// <summary>The safety verdict: the rule or exemplar category, never the patient's words.</summary>

@@ -9,6 +9,9 @@ public sealed record ConversationState
 {
     public required string ConversationId { get; init; }
     public required string UserId { get; init; }
+    /// <summary>The stored version this state was read at (a column, not part of the document); see <see cref="IConversationStore.SaveAsync"/>.</summary>
+    [JsonIgnore]
+    public long Version { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public HandoffState Handoff { get; init; } = HandoffState.Bot;

@@ -20,19 +20,24 @@ public sealed record FeedbackRecord(
     DateTimeOffset At);
 
 /// <summary>
-/// The conversation aggregate: its state and its append-only activity log.
-/// SQLite is the embedded default (<see cref="SqliteConversationStore"/>).
+/// The conversation aggregate: its state and its append-only activity log. SQLite (the embedded default) and PostgreSQL
+/// implement it in <c>Storage/</c>. The database enforces the order and the ownership: sequence numbers are unique per
+/// conversation and assigned inside the appending transaction, and a state is saved only over the version it was read
+/// at (<see cref="ConversationState.Version"/>), so two instances can never both claim a chat or both answer a message.
 /// </summary>
 public interface IConversationStore
 {
-    Task InitializeAsync(CancellationToken ct = default);
-
     /// <summary>Creates the conversation; returns false when the id already exists.</summary>
     Task<bool> CreateAsync(ConversationState state, CancellationToken ct = default);
 
     Task<ConversationState?> GetAsync(string conversationId, CancellationToken ct = default);
 
-    Task SaveAsync(ConversationState state, CancellationToken ct = default);
+    /// <summary>
+    /// Saves the state if nobody saved the conversation since it was read (same <see cref="ConversationState.Version"/>);
+    /// returns it with its new version. Throws <see cref="Storage.ConcurrencyConflictException"/> otherwise: the caller
+    /// reloads and applies its change again (or reports "already claimed").
+    /// </summary>
+    Task<ConversationState> SaveAsync(ConversationState state, CancellationToken ct = default);
 
     /// <summary>
     /// Records an activity: assigns <c>id</c> = <c>{conversationId}|{sequence:D7}</c>, a server
@@ -52,7 +57,9 @@ public interface IConversationStore
     /// Ends a turn in ONE transaction: saves the state, records the feedback (if any), appends the replies (each
     /// stamped as by <see cref="AppendAsync"/>) and, with <paramref name="processedSequence"/>, marks that incoming
     /// activity processed, with <paramref name="outcome"/> (what came of a patient's message, for the insights; null
-    /// for feedback or an event). Either all of it is stored or none. Returns the stored replies, in order.
+    /// for feedback or an event). Either all of it is stored or none. Returns the stored replies, in order. The state is
+    /// saved as by <see cref="SaveAsync"/> (a conflict throws and stores nothing); when the incoming activity was
+    /// processed already (by another instance that took up its lease), nothing is stored and the list is empty.
     /// </summary>
     Task<IReadOnlyList<StoredActivity>> CompleteTurnAsync(ConversationState state, IReadOnlyList<Activity> replies, long? processedSequence, FeedbackRecord? feedback, TurnOutcome? outcome = null, CancellationToken ct = default);
 
@@ -61,6 +68,14 @@ public interface IConversationStore
 
     /// <summary>Incoming activities whose turn never completed, oldest first.</summary>
     Task<IReadOnlyList<StoredActivity>> ListUnprocessedAsync(CancellationToken ct = default);
+
+    /// <summary>
+    /// Takes up, for this instance, incoming activities whose turn never completed and whose lease expired (with
+    /// <paramref name="includeLeased"/> also leased ones: one SQLite process at start-up owns every lease); each is
+    /// leased to this instance for <see cref="Storage.StorageOptions.LeaseSeconds"/>. Two instances never get the same
+    /// one while its lease runs. Oldest first. (<see cref="AppendIncomingAsync"/> leases a message to its own instance.)
+    /// </summary>
+    Task<IReadOnlyList<StoredActivity>> ClaimUnprocessedAsync(bool includeLeased = false, int limit = 100, CancellationToken ct = default);
 
     /// <summary>Activities with a sequence greater than <paramref name="afterSequence"/>, in order.</summary>
     Task<IReadOnlyList<StoredActivity>> GetActivitiesAsync(string conversationId, long afterSequence, int limit = 500, CancellationToken ct = default);

@@ -34,7 +34,7 @@ public sealed partial class HandoffService(
     ClaimHistory? claims = null,
     IAuditLog? audit = null,
     StaffPresence? presence = null,
-    StaffNoteStore? notes = null)
+    IStaffNoteStore? notes = null)
 {
     public const int MaxMessageLength = 4000;
 

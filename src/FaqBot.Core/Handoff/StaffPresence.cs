@@ -1,29 +1,98 @@
 using System.Collections.Concurrent;
 using FaqBot.Conversation;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace FaqBot.Handoff;
 
-/// <summary>Which staff members have the console open right now (its live feed is connected).</summary>
-public sealed class StaffPresence
+/// <summary>
+/// Which staff members have the console open right now (its live feed is connected). Each instance knows its own
+/// consoles; with a shared database (<see cref="Storage.IStaffPresenceStore"/>) it also knows the other instances'
+/// consoles as of their last heartbeat (<see cref="SyncAsync"/>, every few seconds), and a console of an instance that
+/// died stops counting after <c>Storage:PresenceExpirySeconds</c>. Without one (SQLite, one instance) it is in memory.
+/// </summary>
+public sealed partial class StaffPresence(
+    Storage.IStaffPresenceStore? store = null,
+    Storage.StorageOptions? options = null,
+    TimeProvider? time = null,
+    ILogger<StaffPresence>? logger = null) : IDisposable
 {
     private readonly ConcurrentDictionary<Guid, StaffRef> _online = new();
+    private readonly SemaphoreSlim _sync = new(1, 1);
+    private readonly Storage.StorageOptions _options = options ?? new Storage.StorageOptions();
+    private volatile IReadOnlyList<StaffRef> _elsewhere = [];
 
-    public bool AnyoneOnline => !_online.IsEmpty;
+    public bool AnyoneOnline => !_online.IsEmpty || _elsewhere.Count > 0;
 
     /// <summary>Whether that staff member has the console open now.</summary>
-    public bool IsOnline(string staffId) => _online.Values.Any(s => s.Id == staffId);
+    public bool IsOnline(string staffId) => _online.Values.Any(s => s.Id == staffId) || _elsewhere.Any(s => s.Id == staffId);
 
     /// <summary>Everyone with the console open, once each.</summary>
-    public IReadOnlyList<StaffRef> Online => [.. _online.Values.DistinctBy(s => s.Id).OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase)];
+    public IReadOnlyList<StaffRef> Online => [.. _online.Values.Concat(_elsewhere).DistinctBy(s => s.Id).OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase)];
 
     /// <summary>Marks the staff member online until the returned handle is disposed.</summary>
     public IDisposable Enter(StaffRef staff)
     {
         var id = Guid.NewGuid();
         _online[id] = staff;
-        return new Leave(() => _online.TryRemove(id, out _));
+        Announce();
+        return new Leave(() =>
+        {
+            _online.TryRemove(id, out _);
+            Announce();
+        });
     }
+
+    /// <summary>
+    /// Writes this instance's open consoles to the shared table and reads everyone's (a heartbeat); nothing without a
+    /// shared store.
+    /// </summary>
+    public async Task SyncAsync(CancellationToken ct = default)
+    {
+        if (store is null)
+        {
+            return;
+        }
+
+        await _sync.WaitAsync(ct);
+        try
+        {
+            var now = (time ?? TimeProvider.System).GetUtcNow();
+            var expiry = TimeSpan.FromSeconds(_options.PresenceExpirySeconds);
+            await store.HeartbeatAsync(_options.InstanceId, [.. _online.Select(o => (o.Key.ToString("N"), o.Value))], now, now - expiry, ct);
+            _elsewhere = await store.OnlineAsync(now - expiry, ct);
+        }
+        finally
+        {
+            _sync.Release();
+        }
+    }
+
+    public void Dispose() => _sync.Dispose();
+
+    /// <summary>Tells the other instances at once (not only at the next heartbeat) that a console opened or closed.</summary>
+    private void Announce()
+    {
+        if (store is null)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await SyncAsync();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogSyncFailed(logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, ex);
+            }
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Staff presence could not be shared; the next heartbeat tries again")]
+    private static partial void LogSyncFailed(ILogger logger, Exception exception);
 
     private sealed class Leave(Action leave) : IDisposable
     {

@@ -40,7 +40,22 @@ public sealed record OutcomeCounts(int Answered, int Clarified, int FellBack, in
 public sealed record FeedbackCounts(int Up, int Down);
 
 /// <summary>How long escalated patients waited until a staff member claimed the chat (claims made in the period).</summary>
-public sealed record ClaimTimes(int Claims, double? MedianSeconds, double? P90Seconds);
+public sealed record ClaimTimes(int Claims, double? MedianSeconds, double? P90Seconds)
+{
+    /// <summary>Nearest-rank percentile; null without values.</summary>
+    public static double? Percentile(IReadOnlyList<double> values, double p)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        var sorted = values.Order().ToList();
+        var rank = (int)Math.Ceiling(p * sorted.Count);
+        return sorted[Math.Clamp(rank, 1, sorted.Count) - 1];
+    }
+}
 
 /// <param name="Conversations">Conversations whose first patient message falls in the period.</param>
 /// <param name="MessagesByHour">Patient messages per hour of the day (0-23, clinic time).</param>

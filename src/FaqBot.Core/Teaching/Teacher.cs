@@ -26,10 +26,9 @@ public sealed partial class Teacher(ITeachingStore store, KnowledgeBase knowledg
 
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>Creates the tables and puts the taught questions into the index (at start-up).</summary>
+    /// <summary>Puts the taught questions into the index (at start-up).</summary>
     public async Task LoadAsync(CancellationToken ct = default)
     {
-        await store.InitializeAsync(ct);
         var taught = await store.ListTaughtAsync(ct);
         if (taught.Count > 0)
         {

@@ -1,5 +1,6 @@
 using FaqBot.Audit;
 using FaqBot.Storage;
+using FaqBot.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace FaqBot.Commands;
@@ -27,9 +28,15 @@ public sealed class BackupCommand(string[] args) : ICommand
             return 1;
         }
 
-        await BackupAsync(services.GetRequiredService<SqliteDatabase>(), path, ct);
+        if (services.GetService<SqliteDatabase>() is not { } database)
+        {
+            await Console.Error.WriteLineAsync("error: backup copies the SQLite database; with PostgreSQL use its own tools (pg_dump) or the export command.");
+            return 1;
+        }
+
+        await services.GetRequiredService<SchemaMigrator>().MigrateAsync(ct);
+        await BackupAsync(database, path, ct);
         var audit = services.GetRequiredService<IAuditLog>();
-        await audit.InitializeAsync(ct);
         await audit.AppendAsync(new AuditRecord("system", AuditActions.Backup, "done", path), ct);
         await Console.Out.WriteLineAsync($"Backed up the database to {path}");
         return 0;

@@ -23,6 +23,9 @@ public static class CommandLine
           FaqBot staff disable --email EMAIL       stop an account signing in and end its sessions
           FaqBot staff enable --email EMAIL        let a disabled account sign in again
           FaqBot backup FILE                       copy the live database to FILE (SQLite online backup, 0600)
+          FaqBot migrate                           create or upgrade the database schema (Storage:Provider) and exit
+          FaqBot export FILE                       write every table to a portable file (JSON lines, 0600)
+          FaqBot import FILE                       load such a file into an empty database (SQLite or PostgreSQL)
         """;
 
     /// <summary>The command named by <paramref name="args"/>, or null to start the web host.</summary>
@@ -40,6 +43,9 @@ public static class CommandLine
             "eval" => EvalCommand.Parse(args[1..]),
             "staff" => new StaffCommand(args[1..]),
             "backup" => new BackupCommand(args[1..]),
+            "migrate" => new MigrateCommand(args[1..]),
+            "export" => new ExportCommand(args[1..], import: false),
+            "import" => new ExportCommand(args[1..], import: true),
             "help" => new UsageCommand(null),
             _ => new UsageCommand($"unknown command '{args[0]}'"),
         };

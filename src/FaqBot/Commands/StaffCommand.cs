@@ -2,6 +2,7 @@ using System.Net.Mail;
 using System.Security.Cryptography;
 using FaqBot.Handoff;
 using FaqBot.Staff;
+using FaqBot.Storage;
 
 namespace FaqBot.Commands;
 
@@ -36,7 +37,7 @@ public sealed class StaffCommand(string[] args) : ICommand
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(console);
         var directory = services.GetRequiredService<IStaffDirectory>();
-        await directory.InitializeAsync(ct);
+        await services.GetRequiredService<SchemaMigrator>().MigrateAsync(ct);
         return args switch
         {
             ["add", .. var rest] => await AddAsync(rest, directory, services.GetRequiredService<StaffSignIn>(), services.GetRequiredService<TimeProvider>(), console, ct),

@@ -1,4 +1,5 @@
 using FaqBot.Conversation;
+using FaqBot.Storage;
 using FaqBot.Storage.Postgres;
 
 namespace FaqBot.Hosting;
@@ -11,10 +12,10 @@ public static class FeedSetup
     /// </summary>
     public static IServiceCollection AddFeedAcrossInstances(this IServiceCollection services, IConfiguration configuration)
     {
-        if (string.Equals(configuration.GetSection("Storage")["Provider"], "Postgres", StringComparison.OrdinalIgnoreCase)) // TODO: StorageOptions from pgstore
+        if (configuration.GetSection(StorageOptions.Section).GetValue(nameof(StorageOptions.Provider), StorageProvider.Sqlite) == StorageProvider.Postgres)
         {
             services.AddSingleton(provider => new PostgresFeedListener(
-                configuration.GetConnectionString("FaqBot") ?? throw new InvalidOperationException("Storage:Provider is Postgres: set ConnectionStrings:FaqBot."),
+                provider.GetRequiredService<PostgresDatabase>().ConnectionString,
                 provider.GetRequiredService<ConversationFeed>(),
                 provider.GetRequiredService<TimeProvider>(),
                 provider.GetRequiredService<ILogger<PostgresFeedListener>>()));

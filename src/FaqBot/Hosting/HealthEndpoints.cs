@@ -22,18 +22,10 @@ public static class HealthEndpoints
         return app;
     }
 
-    public static async Task<Results<Ok<Health>, JsonHttpResult<Health>>> ReadyAsync(KnowledgeBase knowledge, SqliteDatabase database, CancellationToken ct)
+    public static async Task<Results<Ok<Health>, JsonHttpResult<Health>>> ReadyAsync(KnowledgeBase knowledge, DatabaseProbe database, CancellationToken ct)
     {
         var indexed = knowledge.Current.PassageCount > 0;
-        bool reachable;
-        try
-        {
-            reachable = await database.ScalarAsync("SELECT 1", ct) is 1L;
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException)
-        {
-            reachable = false;
-        }
+        var reachable = await database.ReachableAsync(ct);
 
         var health = new Health(indexed && reachable ? "ready" : "not ready", indexed, reachable);
         return indexed && reachable ? TypedResults.Ok(health) : TypedResults.Json(health, statusCode: StatusCodes.Status503ServiceUnavailable);

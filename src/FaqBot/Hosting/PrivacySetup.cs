@@ -1,5 +1,6 @@
 using FaqBot.Audit;
 using FaqBot.Conversation;
+using FaqBot.Handoff;
 using FaqBot.Privacy;
 using FaqBot.Staff;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,6 @@ public static class PrivacySetup
     public static IServiceCollection AddPrivacy(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<PrivacyOptions>().Bind(configuration.GetSection(PrivacyOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<ConversationEraser>();
         services.AddHostedService<RetentionJob>();
         return services;
     }
@@ -24,9 +24,9 @@ public static class PrivacySetup
 /// Each sweep that deletes something is recorded in the audit log (a count, no content).
 /// </summary>
 public sealed partial class RetentionJob(
-    ConversationEraser eraser,
+    IConversationEraser eraser,
     ConversationService conversations,
-    SignInThrottle throttle,
+    ISignInThrottle throttle,
     IAuditLog audit,
     IOptions<PrivacyOptions> options,
     TimeProvider time,

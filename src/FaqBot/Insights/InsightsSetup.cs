@@ -8,15 +8,13 @@ public static class InsightsSetup
     public static IServiceCollection AddInsights(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<InsightsOptions>().Bind(configuration.GetSection(InsightsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IInsightsStore, SqliteInsightsStore>();
         services.AddSingleton<InsightsService>();
-        services.AddSingleton<ITeachingStore, SqliteTeachingStore>();
         services.AddSingleton<Teacher>();
         services.AddHostedService<TeachingLoader>();
         return services;
     }
 
-    /// <summary>Creates the teaching tables and puts taught questions into the index before the first request.</summary>
+    /// <summary>Puts taught questions into the index before the first request.</summary>
     private sealed class TeachingLoader(Teacher teacher) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken) => teacher.LoadAsync(cancellationToken);

@@ -120,11 +120,11 @@ public static class StaffEndpoints
     }
 
     /// <summary>GET /api/staff/admin/throttles (admins): who is being slowed down, and until when.</summary>
-    public static async Task<Ok<IReadOnlyList<ThrottleView>>> Throttles(SignInThrottle throttle, CancellationToken ct) =>
+    public static async Task<Ok<IReadOnlyList<ThrottleView>>> Throttles(ISignInThrottle throttle, CancellationToken ct) =>
         TypedResults.Ok(await throttle.ListAsync(ct));
 
     /// <summary>POST /api/staff/admin/throttles/clear {"key"} (admins): lets that account or address try again now.</summary>
-    public static async Task<Results<NoContent, ProblemHttpResult>> ClearThrottle(ClearThrottleRequest? request, ClaimsPrincipal user, SignInThrottle throttle, IAuditLog audit, HttpContext context, CancellationToken ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> ClearThrottle(ClearThrottleRequest? request, ClaimsPrincipal user, ISignInThrottle throttle, IAuditLog audit, HttpContext context, CancellationToken ct)
     {
         if (request?.Key is not { Length: > 0 and <= 400 } key)
         {
@@ -167,7 +167,7 @@ public static class StaffEndpoints
     }
 
     public static async Task<Results<Ok<ConversationDetail>, ProblemHttpResult>> Conversation(
-        string id, IConversationStore store, StaffNoteStore notes, EscalationReasons reasons, IOptions<ClinicOptions> clinic, TimeProvider time, CancellationToken ct)
+        string id, IConversationStore store, IStaffNoteStore notes, EscalationReasons reasons, IOptions<ClinicOptions> clinic, TimeProvider time, CancellationToken ct)
     {
         if (await store.GetAsync(id, ct) is not { } state)
         {
@@ -217,12 +217,12 @@ public static class StaffEndpoints
 
     /// <summary>POST /conversations/{id}/notes {"text"}: an internal note, kept apart from the chat (never sent to the patient).</summary>
     public static async Task<Results<Ok<TranscriptEntry>, ProblemHttpResult>> AddNote(
-        string id, NoteRequest? request, ClaimsPrincipal user, StaffNoteStore notes, IConversationStore store, ConversationService conversations, IAuditLog audit, CancellationToken ct)
+        string id, NoteRequest? request, ClaimsPrincipal user, IStaffNoteStore notes, IConversationStore store, ConversationService conversations, IAuditLog audit, CancellationToken ct)
     {
         var text = request?.Text?.Trim() ?? "";
-        if (text.Length is 0 or > StaffNoteStore.MaxLength)
+        if (text.Length is 0 or > StaffTextLimits.Note)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid request", $"A note must have between 1 and {StaffNoteStore.MaxLength} characters.");
+            return Problem(StatusCodes.Status400BadRequest, "Invalid request", $"A note must have between 1 and {StaffTextLimits.Note} characters.");
         }
 
         if (await store.GetAsync(id, ct) is null)
@@ -272,7 +272,7 @@ public static class StaffEndpoints
     /// <summary>GET /history?q=&amp;from=&amp;to=&amp;reason=&amp;outcome=&amp;staff=: every conversation ever handed to staff, newest first.</summary>
     public static async Task<Results<Ok<IReadOnlyList<QueueItem>>, ProblemHttpResult>> History(
         string? q, DateTimeOffset? from, DateTimeOffset? to, string? reason, string? outcome, string? staff, int? limit,
-        ConversationHistory history, IConversationStore store, EscalationReasons reasons, TimeProvider time, CancellationToken ct)
+        IConversationHistory history, IConversationStore store, EscalationReasons reasons, TimeProvider time, CancellationToken ct)
     {
         if (q is { Length: > 200 } || (outcome is not null && !CloseOutcomes.IsValid(outcome)))
         {
@@ -295,17 +295,17 @@ public static class StaffEndpoints
         TypedResults.Ok<IReadOnlyList<EscalationReason>>([.. reasons.All.OrderByDescending(r => r.Priority).ThenBy(r => r.Label, StringComparer.Ordinal)]);
 
     /// <summary>GET /saved-replies: the replies staff insert with Alt+1..9.</summary>
-    public static async Task<Ok<IReadOnlyList<SavedReply>>> SavedReplies(SavedReplyStore replies, CancellationToken ct) =>
+    public static async Task<Ok<IReadOnlyList<SavedReply>>> SavedReplies(ISavedReplyStore replies, CancellationToken ct) =>
         TypedResults.Ok(await replies.ListAsync(ct));
 
     /// <summary>POST /admin/saved-replies {"title","text"} (admins): adds a saved reply; POST /admin/saved-replies/{id} changes one.</summary>
-    public static Task<Results<Ok<SavedReply>, ProblemHttpResult>> AddSavedReply(SavedReplyRequest? request, ClaimsPrincipal user, SavedReplyStore replies, IAuditLog audit, CancellationToken ct) =>
+    public static Task<Results<Ok<SavedReply>, ProblemHttpResult>> AddSavedReply(SavedReplyRequest? request, ClaimsPrincipal user, ISavedReplyStore replies, IAuditLog audit, CancellationToken ct) =>
         SaveReplyAsync(null, request, user, replies, audit, ct);
 
-    public static Task<Results<Ok<SavedReply>, ProblemHttpResult>> ChangeSavedReply(string replyId, SavedReplyRequest? request, ClaimsPrincipal user, SavedReplyStore replies, IAuditLog audit, CancellationToken ct) =>
+    public static Task<Results<Ok<SavedReply>, ProblemHttpResult>> ChangeSavedReply(string replyId, SavedReplyRequest? request, ClaimsPrincipal user, ISavedReplyStore replies, IAuditLog audit, CancellationToken ct) =>
         SaveReplyAsync(replyId, request, user, replies, audit, ct);
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteSavedReply(string replyId, ClaimsPrincipal user, SavedReplyStore replies, IAuditLog audit, CancellationToken ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteSavedReply(string replyId, ClaimsPrincipal user, ISavedReplyStore replies, IAuditLog audit, CancellationToken ct)
     {
         if (!await replies.DeleteAsync(replyId, ct))
         {
@@ -316,13 +316,13 @@ public static class StaffEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<SavedReply>, ProblemHttpResult>> SaveReplyAsync(string? replyId, SavedReplyRequest? request, ClaimsPrincipal user, SavedReplyStore replies, IAuditLog audit, CancellationToken ct)
+    private static async Task<Results<Ok<SavedReply>, ProblemHttpResult>> SaveReplyAsync(string? replyId, SavedReplyRequest? request, ClaimsPrincipal user, ISavedReplyStore replies, IAuditLog audit, CancellationToken ct)
     {
         var title = request?.Title?.Trim() ?? "";
         var text = request?.Text?.Trim() ?? "";
-        if (title.Length is 0 or > SavedReplyStore.MaxTitle || text.Length is 0 or > SavedReplyStore.MaxText)
+        if (title.Length is 0 or > StaffTextLimits.SavedReplyTitle || text.Length is 0 or > StaffTextLimits.SavedReplyText)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid request", $"A saved reply needs a title (1-{SavedReplyStore.MaxTitle} characters) and a text (1-{SavedReplyStore.MaxText}).");
+            return Problem(StatusCodes.Status400BadRequest, "Invalid request", $"A saved reply needs a title (1-{StaffTextLimits.SavedReplyTitle} characters) and a text (1-{StaffTextLimits.SavedReplyText}).");
         }
 
         var actor = user.FindFirstValue(ClaimTypes.NameIdentifier)!;
@@ -344,9 +344,9 @@ public static class StaffEndpoints
     public static async Task<Results<Ok<CallbackView>, ProblemHttpResult>> CallbackDone(
         string id, CallbackDoneRequest? request, ClaimsPrincipal user, HandoffService handoff, ICallbackStore callbacks, CancellationToken ct)
     {
-        if (request?.Note is { Length: > StaffNoteStore.MaxLength })
+        if (request?.Note is { Length: > StaffTextLimits.Note })
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid request", $"A note has at most {StaffNoteStore.MaxLength} characters.");
+            return Problem(StatusCodes.Status400BadRequest, "Invalid request", $"A note has at most {StaffTextLimits.Note} characters.");
         }
 
         var result = await handoff.CompleteCallbackAsync(id, Staff(user), request?.Note, ct);

@@ -17,19 +17,12 @@ public static class StaffSetup
         services.AddOptions<EscalationOptions>().Bind(configuration.GetSection(EscalationOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EscalationOptions>, EscalationOptionsValidator>();
         services.AddSingleton<EscalationReasons>();
-        services.AddSingleton<IStaffDirectory, SqliteStaffDirectory>();
-        services.AddSingleton<ICallbackStore, SqliteCallbackStore>();
         services.AddSingleton<StaffPresence>();
         services.AddSingleton<ClaimHistory>();
         services.AddSingleton<IStaffAvailability, StaffAvailabilityService>();
         services.AddSingleton<HandoffRecorder>();
         services.AddSingleton<HandoffService>();
-        services.AddSingleton<StaffNoteStore>();
-        services.AddSingleton<SavedReplyStore>();
-        services.AddSingleton<ConversationHistory>();
         services.AddSingleton<IPasswordHasher<StaffAccount>, PasswordHasher<StaffAccount>>();
-        services.AddSingleton<SignInThrottle>();
-        services.AddSingleton<IAuditLog, SqliteAuditLog>();
         services.AddSingleton<StaffSignIn>();
         services.AddHostedService<StaffStoreInitializer>();
         services.AddHostedService<QueueWatcher>();
@@ -73,19 +66,13 @@ public static class StaffSetup
             : TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "Page missing", detail: $"wwwroot/{file} was not found next to the program.");
     }
 
-    /// <summary>Creates the staff and callback tables before the server takes its first request.</summary>
-    private sealed class StaffStoreInitializer(
-        IStaffDirectory directory, ICallbackStore callbacks, SignInThrottle throttle, IAuditLog audit, StaffSignIn signIn, StaffNoteStore notes, SavedReplyStore replies) : IHostedService
+    /// <summary>Warms the password hasher before the server takes its first sign-in.</summary>
+    private sealed class StaffStoreInitializer(StaffSignIn signIn) : IHostedService
     {
-        public async Task StartAsync(CancellationToken cancellationToken)
+        public Task StartAsync(CancellationToken cancellationToken)
         {
-            await directory.InitializeAsync(cancellationToken);
-            await callbacks.InitializeAsync(cancellationToken);
-            await throttle.InitializeAsync(cancellationToken);
-            await audit.InitializeAsync(cancellationToken);
-            await notes.InitializeAsync(cancellationToken);
-            await replies.InitializeAsync(cancellationToken);
             signIn.Warm();
+            return Task.CompletedTask;
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -18,7 +18,7 @@ public enum SignInStatus
 public sealed record SignInResult(SignInStatus Status, StaffAccount? Account = null, string? Token = null, StaffSession? Session = null);
 
 /// <summary>
-/// Passwords (ASP.NET Core Identity's <see cref="PasswordHasher{TUser}"/>), throttling (<see cref="SignInThrottle"/>),
+/// Passwords (ASP.NET Core Identity's <see cref="PasswordHasher{TUser}"/>), throttling (<see cref="ISignInThrottle"/>),
 /// the audit of every attempt, and console sessions. Every failed attempt does the same work (one password
 /// hash check, against a decoy hash when there is no account or the caller must wait) and gets the same
 /// answer, so neither the answer nor its timing tells whether an e-mail is an account.
@@ -28,7 +28,7 @@ public sealed record SignInResult(SignInStatus Status, StaffAccount? Account = n
 public sealed partial class StaffSignIn(
     IStaffDirectory directory,
     IPasswordHasher<StaffAccount> hasher,
-    SignInThrottle throttle,
+    ISignInThrottle throttle,
     IAuditLog audit,
     IOptions<StaffOptions> options,
     TimeProvider time,

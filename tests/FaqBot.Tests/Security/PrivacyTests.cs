@@ -186,7 +186,7 @@ public sealed class PrivacyTests
         await using (var server = new FaqBotServer())
         {
             id = await StaffKit.QueueAsync(server, "backed-up question about my dose");
-            await BackupCommand.BackupAsync(server.Services.GetRequiredService<SqliteDatabase>(), backup);
+            await BackupCommand.BackupAsync(server.Services.GetRequiredService<FaqBot.Storage.Sqlite.SqliteDatabase>(), backup);
         }
 
         if (!OperatingSystem.IsWindows())

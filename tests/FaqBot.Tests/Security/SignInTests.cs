@@ -170,7 +170,7 @@ public sealed class SignInTests(ITestOutputHelper output)
             time.Now += TimeSpan.FromSeconds(90);
         }
 
-        var throttle = server.Services.GetRequiredService<SignInThrottle>();
+        var throttle = server.Services.GetRequiredService<ISignInThrottle>();
         var until = await throttle.BlockedUntilAsync("sam@clinic.example", "127.0.0.1");
         Assert.True(until is null || until <= time.Now.AddSeconds(60), $"blocked until {until}");
         time.Now += TimeSpan.FromSeconds(60);

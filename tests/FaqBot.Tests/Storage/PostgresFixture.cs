@@ -61,7 +61,7 @@ public sealed class PostgresFixture : IAsyncLifetime
             throw new InvalidOperationException(_error ?? Needed);
         }
 
-        var name = $"t_{new string(label.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(30).ToArray())}_{Guid.NewGuid():N}"[..50];
+        var name = $"t_{new string(label.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(30).ToArray())}_{Guid.NewGuid():N}";
         try
         {
             await using var connection = new NpgsqlConnection(_adminConnectionString);

@@ -21,8 +21,8 @@ public sealed partial class PostgresFeedListener(
     TimeProvider time,
     ILogger<PostgresFeedListener> logger) : BackgroundService
 {
-    public const string ActivityChannel = "faqbot_activity";
-    public const string QueueChannel = "faqbot_queue";
+    public const string ActivityChannel = PostgresConversationStore.ActivityChannel;
+    public const string QueueChannel = PostgresConversationStore.QueueChannel;
 
     /// <summary>The listening connection's <c>application_name</c> (visible in <c>pg_stat_activity</c>).</summary>
     public const string ApplicationName = "faqbot-feed";

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using FaqBot.Conversation;
 using FaqBot.Schema;
 using Microsoft.Extensions.Options;
 

@@ -26,7 +26,7 @@ public static class BotConnectorEndpoints
     public static async Task<Results<Ok, ProblemHttpResult>> Receive(
         HttpContext context,
         BotConnectorAuthenticator authenticator,
-        BotConnectorConversations references,
+        IBotConnectorConversations references,
         ConversationService conversations,
         IOptions<BotConnectorOptions> options)
     {

@@ -11,7 +11,7 @@ namespace FaqBot.Channels.BotConnector;
 /// </summary>
 public sealed partial class BotConnectorRelay(
     ConversationFeed feed,
-    BotConnectorConversations references,
+    IBotConnectorConversations references,
     BotConnectorClient client,
     ILogger<BotConnectorRelay> logger) : BackgroundService
 {

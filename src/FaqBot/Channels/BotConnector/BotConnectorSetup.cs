@@ -13,7 +13,6 @@ public static class BotConnectorSetup
         services.AddSingleton<IValidateOptions<BotConnectorOptions>, BotConnectorOptionsValidator>();
         services.AddHttpClient(HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(20));
         services.AddSingleton<BotConnectorAuthenticator>();
-        services.AddSingleton<BotConnectorConversations>();
         services.AddSingleton<BotConnectorClient>();
         services.AddHostedService<BotConnectorRelay>();
         return services;

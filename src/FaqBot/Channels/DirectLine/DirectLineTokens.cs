@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.DataProtection;
 using FaqBot.Storage;
+using FaqBot.Storage.Sqlite;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -154,20 +155,27 @@ public sealed class DirectLineTokens(IOptions<DirectLineOptions> options, Direct
 public sealed partial class DirectLineSigningKey
 {
     public const string FileName = "directline-signing.key";
+    public const string SecretName = "directline-signing-key";
     private readonly Lazy<Task<SymmetricSecurityKey>> _key;
 
-    public DirectLineSigningKey(IOptions<DirectLineOptions> options, KeyFolder folder, IDataProtectionProvider protection, SqliteDatabase database, ILogger<DirectLineSigningKey> logger) =>
-        _key = new(() => LoadAsync(options.Value, folder, protection.CreateProtector("FaqBot.DirectLine.SigningKey"), database, logger));
+    public DirectLineSigningKey(IOptions<DirectLineOptions> options, KeyFolder folder, IDataProtectionProvider protection, ILogger<DirectLineSigningKey> logger, ISecretStore? shared = null) =>
+        _key = new(() => LoadAsync(options.Value, folder, protection.CreateProtector("FaqBot.DirectLine.SigningKey"), shared, logger));
 
     public Task<SymmetricSecurityKey> GetAsync() => _key.Value;
 
-    private static async Task<SymmetricSecurityKey> LoadAsync(DirectLineOptions options, KeyFolder folder, IDataProtector protector, SqliteDatabase database, ILogger logger)
+    private static async Task<SymmetricSecurityKey> LoadAsync(DirectLineOptions options, KeyFolder folder, IDataProtector protector, ISecretStore? shared, ILogger logger)
     {
-        // Earlier versions kept a generated key in the database: it goes, whatever the key's source now.
-        await database.ExecuteAsync("DROP TABLE IF EXISTS channel_keys");
         if (DirectLineOptionsValidator.DecodeKey(options.SigningKey) is { Length: >= 32 } configured)
         {
             return new SymmetricSecurityKey(configured);
+        }
+
+        if (shared is not null)
+        {
+            // Several instances (PostgreSQL): one key for all, created once by whichever instance comes first, protected
+            // by the shared Data Protection key ring.
+            var stored = await shared.GetOrCreateAsync(SecretName, () => protector.Protect(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
+            return new SymmetricSecurityKey(Convert.FromBase64String(protector.Unprotect(stored)));
         }
 
         var path = Path.Combine(folder.Path, FileName);

@@ -54,7 +54,7 @@ public sealed class DirectLineConfigurationTests
     {
         var options = Microsoft.Extensions.Options.Options.Create(new DirectLineOptions { SigningKey = DirectLineTestClient.SigningKey });
         var keys = new KeyFolder(Path.Combine(Path.GetTempPath(), "faqbot-tests", Guid.NewGuid().ToString("N")));
-        var key = new DirectLineSigningKey(options, keys, Microsoft.AspNetCore.DataProtection.DataProtectionProvider.Create(new DirectoryInfo(keys.Path)), new FaqBot.Storage.SqliteDatabase("Data Source=:memory:", Path.GetTempPath()), Microsoft.Extensions.Logging.Abstractions.NullLogger<DirectLineSigningKey>.Instance);
+        var key = new DirectLineSigningKey(options, keys, Microsoft.AspNetCore.DataProtection.DataProtectionProvider.Create(new DirectoryInfo(keys.Path)), Microsoft.Extensions.Logging.Abstractions.NullLogger<DirectLineSigningKey>.Instance);
         var tokens = new DirectLineTokens(options, key, TimeProvider.System);
         var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
         context.Request.Scheme = scheme;

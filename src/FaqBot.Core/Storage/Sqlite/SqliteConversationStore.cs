@@ -1,72 +1,26 @@
 using System.Globalization;
 using System.Text.Json;
+using FaqBot.Conversation;
 using FaqBot.Handoff;
 using FaqBot.Schema;
-using FaqBot.Storage;
 using Microsoft.Data.Sqlite;
 
-namespace FaqBot.Conversation;
+namespace FaqBot.Storage.Sqlite;
 
-/// <summary>The embedded default store: one SQLite file (WAL), every write committed before it returns.</summary>
-public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvider time) : IConversationStore
+/// <summary>
+/// The embedded default store: one SQLite file (WAL), every write committed before it returns. Writes run in immediate
+/// (single-writer) transactions, so a sequence number, a lease or a version is read and changed by one writer at a time.
+/// </summary>
+public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvider time, StorageOptions? options = null) : IConversationStore
 {
     private static readonly JsonSerializerOptions Json = ActivityJson.Options;
+    private readonly StorageOptions _options = options ?? new StorageOptions();
 
     private const string SaveSql = """
         UPDATE conversations SET handoff = $handoff, priority = $priority, escalated_at = $escalated,
-            updated_at = $updated, state_json = $json
-        WHERE id = $id
+            updated_at = $updated, state_json = $json, version = version + 1
+        WHERE id = $id AND version = $version
         """;
-
-    public async Task InitializeAsync(CancellationToken ct = default)
-    {
-        await database.ExecuteAsync(
-            """
-                CREATE TABLE IF NOT EXISTS conversations (
-                    id TEXT PRIMARY KEY,
-                    user_id TEXT NOT NULL,
-                    handoff TEXT NOT NULL,
-                    priority INTEGER NOT NULL DEFAULT 0,
-                    escalated_at TEXT,
-                    created_at TEXT NOT NULL,
-                    updated_at TEXT NOT NULL,
-                    state_json TEXT NOT NULL);
-                CREATE INDEX IF NOT EXISTS ix_conversations_handoff ON conversations(handoff);
-                CREATE TABLE IF NOT EXISTS activities (
-                    conversation_id TEXT NOT NULL,
-                    seq INTEGER NOT NULL,
-                    ts TEXT NOT NULL,
-                    json TEXT NOT NULL,
-                    PRIMARY KEY (conversation_id, seq)) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS feedback (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    conversation_id TEXT NOT NULL,
-                    activity_id TEXT NOT NULL,
-                    reaction TEXT NOT NULL,
-                    question TEXT,
-                    outcome TEXT,
-                    cited_json TEXT NOT NULL,
-                    at TEXT NOT NULL);
-                CREATE INDEX IF NOT EXISTS ix_feedback_conversation ON feedback(conversation_id);
-                CREATE TABLE IF NOT EXISTS turns (
-                    conversation_id TEXT NOT NULL,
-                    seq INTEGER NOT NULL,
-                    processed_at TEXT,
-                    outcome TEXT,
-                    reason TEXT,
-                    PRIMARY KEY (conversation_id, seq)) WITHOUT ROWID;
-                CREATE INDEX IF NOT EXISTS ix_turns_unprocessed ON turns(processed_at) WHERE processed_at IS NULL;
-                """,
-            ct);
-
-        // Databases created before the insights kept each turn's outcome gain the two columns (no text in either).
-        if (await database.ScalarAsync("SELECT count(*) FROM pragma_table_info('turns') WHERE name = 'outcome'", ct) is 0L)
-        {
-            await database.ExecuteAsync("ALTER TABLE turns ADD COLUMN outcome TEXT; ALTER TABLE turns ADD COLUMN reason TEXT;", ct);
-        }
-
-        await database.ExecuteAsync("CREATE INDEX IF NOT EXISTS ix_turns_processed ON turns(processed_at) WHERE processed_at IS NOT NULL;", ct);
-    }
 
     public async Task<bool> CreateAsync(ConversationState state, CancellationToken ct = default)
     {
@@ -86,24 +40,42 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT state_json FROM conversations WHERE id = $id";
+        command.CommandText = "SELECT state_json, version FROM conversations WHERE id = $id";
         command.Parameters.AddWithValue("$id", conversationId);
-        return await command.ExecuteScalarAsync(ct) is string json
-            ? JsonSerializer.Deserialize<ConversationState>(json, Json)
-            : null;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? Read(reader) : null;
     }
 
-    public async Task SaveAsync(ConversationState state, CancellationToken ct = default)
+    public async Task<ConversationState> SaveAsync(ConversationState state, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(state);
         await using var connection = await database.OpenAsync(ct);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        var saved = await SaveAsync(connection, transaction, state, ct);
+        await transaction.CommitAsync(ct);
+        return saved;
+    }
+
+    /// <summary>Saves when nobody saved since <paramref name="state"/> was read (its version); otherwise a conflict.</summary>
+    private static async Task<ConversationState> SaveAsync(SqliteConnection connection, SqliteTransaction transaction, ConversationState state, CancellationToken ct)
+    {
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = SaveSql;
         Bind(command, state);
-        if (await command.ExecuteNonQueryAsync(ct) != 1)
+        command.Parameters.AddWithValue("$version", state.Version);
+        if (await command.ExecuteNonQueryAsync(ct) == 1)
         {
-            throw new InvalidOperationException($"Conversation {state.ConversationId} does not exist.");
+            return state with { Version = state.Version + 1 };
         }
+
+        await using var exists = connection.CreateCommand();
+        exists.Transaction = transaction;
+        exists.CommandText = "SELECT count(*) FROM conversations WHERE id = $id";
+        exists.Parameters.AddWithValue("$id", state.ConversationId);
+        throw await exists.ExecuteScalarAsync(ct) is 0L
+            ? new InvalidOperationException($"Conversation {state.ConversationId} does not exist.")
+            : new ConcurrencyConflictException(state.ConversationId);
     }
 
     public Task<StoredActivity> AppendAsync(string conversationId, Activity activity, CancellationToken ct = default) =>
@@ -118,6 +90,54 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         await using var command = connection.CreateCommand();
         BindProcessed(command, conversationId, sequence, outcome);
         await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<StoredActivity>> ClaimUnprocessedAsync(bool includeLeased = false, int limit = 100, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await database.OpenAsync(ct);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            UPDATE turns SET claimed_by = $me, lease_until = $until
+            WHERE (conversation_id, seq) IN (
+                SELECT t.conversation_id, t.seq FROM turns t JOIN activities a ON a.conversation_id = t.conversation_id AND a.seq = t.seq
+                WHERE t.processed_at IS NULL AND ($all = 1 OR t.lease_until IS NULL OR t.lease_until < $now)
+                ORDER BY a.ts, a.seq LIMIT $limit)
+            RETURNING conversation_id, seq
+            """;
+        command.Parameters.AddWithValue("$me", _options.InstanceId);
+        command.Parameters.AddWithValue("$until", Iso(now + _options.Lease));
+        command.Parameters.AddWithValue("$now", Iso(now));
+        command.Parameters.AddWithValue("$all", includeLeased ? 1 : 0);
+        command.Parameters.AddWithValue("$limit", limit);
+        var claimed = new List<(string, long)>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                claimed.Add((reader.GetString(0), reader.GetInt64(1)));
+            }
+        }
+
+        var result = new List<StoredActivity>(claimed.Count);
+        foreach (var (conversationId, seq) in claimed)
+        {
+            await using var read = connection.CreateCommand();
+            read.Transaction = transaction;
+            read.CommandText = "SELECT seq, json FROM activities WHERE conversation_id = $c AND seq = $s";
+            read.Parameters.AddWithValue("$c", conversationId);
+            read.Parameters.AddWithValue("$s", seq);
+            await using var reader = await read.ExecuteReaderAsync(ct);
+            if (await reader.ReadAsync(ct))
+            {
+                result.Add(new StoredActivity(reader.GetInt64(0), JsonSerializer.Deserialize<Activity>(reader.GetString(1), Json)!));
+            }
+        }
+
+        await transaction.CommitAsync(ct);
+        return [.. result.OrderBy(r => r.Activity.Timestamp).ThenBy(r => r.Sequence)];
     }
 
     private void BindProcessed(SqliteCommand command, string conversationId, long sequence, TurnOutcome? outcome)
@@ -165,16 +185,19 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         ArgumentNullException.ThrowIfNull(replies);
         await using var connection = await database.OpenAsync(ct);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-        await using (var save = connection.CreateCommand())
+        if (processedSequence is { } sequence)
         {
-            save.Transaction = transaction;
-            save.CommandText = SaveSql;
-            Bind(save, state);
-            if (await save.ExecuteNonQueryAsync(ct) != 1)
+            // First the marker: when another instance completed this turn already, nothing is stored (no second answer).
+            await using var mark = connection.CreateCommand();
+            mark.Transaction = transaction;
+            BindProcessed(mark, state.ConversationId, sequence, outcome);
+            if (await mark.ExecuteNonQueryAsync(ct) == 0)
             {
-                throw new InvalidOperationException($"Conversation {state.ConversationId} does not exist.");
+                return [];
             }
         }
+
+        await SaveAsync(connection, transaction, state, ct);
 
         if (feedback is not null)
         {
@@ -188,14 +211,6 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         foreach (var reply in replies)
         {
             stored.Add(await AppendAsync(connection, transaction, state.ConversationId, reply, awaitingTurn: false, ct));
-        }
-
-        if (processedSequence is { } sequence)
-        {
-            await using var mark = connection.CreateCommand();
-            mark.Transaction = transaction;
-            BindProcessed(mark, state.ConversationId, sequence, outcome);
-            await mark.ExecuteNonQueryAsync(ct);
         }
 
         await transaction.CommitAsync(ct);
@@ -246,7 +261,9 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         {
             await using var turn = connection.CreateCommand();
             turn.Transaction = transaction;
-            turn.CommandText = "INSERT INTO turns (conversation_id, seq) VALUES ($c, $s)";
+            turn.CommandText = "INSERT INTO turns (conversation_id, seq, claimed_by, lease_until) VALUES ($c, $s, $me, $until)";
+            turn.Parameters.AddWithValue("$me", _options.InstanceId);
+            turn.Parameters.AddWithValue("$until", Iso(time.GetUtcNow() + _options.Lease));
             turn.Parameters.AddWithValue("$c", conversationId);
             turn.Parameters.AddWithValue("$s", seq);
             await turn.ExecuteNonQueryAsync(ct);
@@ -279,7 +296,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.CreateCommand();
         var names = states.Select((s, i) => (Name: $"$s{i}", Value: s.ToString())).ToList();
-        command.CommandText = $"SELECT state_json FROM conversations WHERE handoff IN ({string.Join(", ", names.Select(n => n.Name))}) ORDER BY priority DESC, escalated_at";
+        command.CommandText = $"SELECT state_json, version FROM conversations WHERE handoff IN ({string.Join(", ", names.Select(n => n.Name))}) ORDER BY priority DESC, escalated_at";
         foreach (var (name, value) in names)
         {
             command.Parameters.AddWithValue(name, value);
@@ -289,7 +306,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            result.Add(JsonSerializer.Deserialize<ConversationState>(reader.GetString(0), Json)!);
+            result.Add(Read(reader));
         }
 
         return result;
@@ -353,6 +370,11 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         command.Parameters.AddWithValue("$updated", state.UpdatedAt.ToString("O", CultureInfo.InvariantCulture));
         command.Parameters.AddWithValue("$json", JsonSerializer.Serialize(state, Json));
     }
+
+    private static ConversationState Read(SqliteDataReader reader) =>
+        JsonSerializer.Deserialize<ConversationState>(reader.GetString(0), Json)! with { Version = reader.GetInt64(1) };
+
+    private static string Iso(DateTimeOffset at) => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
     private static DateTimeOffset Truncate(DateTimeOffset t) => new(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 }

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace FaqBot.Storage;
+namespace FaqBot.Storage.Sqlite;
 
 /// <summary>
 /// Opens connections to the embedded SQLite database. A relative <c>Data Source</c> is resolved
