@@ -37,6 +37,8 @@ internal sealed class FaqBotProcess : IAsyncDisposable
     public static Dictionary<string, string> Environment(string connectionString) => new()
     {
         ["FAQBOT_ROOT"] = TestPaths.Root,
+        // As the in-process test servers: the staff cookie is not marked Secure, so plain-HTTP test clients send it.
+        ["ASPNETCORE_ENVIRONMENT"] = "Development",
         ["Storage__Provider"] = "Postgres",
         ["ConnectionStrings__FaqBot"] = connectionString,
         ["Storage__LeaseSeconds"] = "5",
