@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using FaqBot.Schema;
+using FaqBot.Storage;
+using FaqBot.Storage.Postgres;
 using FaqBot.Tests.Staff;
 using FaqBot.Tests.Storage;
 using Xunit.Abstractions;
@@ -17,6 +19,7 @@ public sealed class TwoInstanceTests(PostgresFixture postgres, ITestOutputHelper
 {
     private const string Sam = "sam@clinic.example";
     private const string Kim = "kim@clinic.example";
+    private const string Crisis = "I want to kill myself";
 
     [Fact]
     public async Task Staff_on_B_answer_a_patient_on_A_and_after_A_is_killed_the_patient_goes_on_with_B_losing_and_repeating_nothing()
@@ -118,6 +121,56 @@ public sealed class TwoInstanceTests(PostgresFixture postgres, ITestOutputHelper
         output.WriteLine($"100 races: Sam (instance A) won {samWins}, Kim (instance B) won {100 - samWins}");
         var queue = await kim.Client.QueueAsync();
         Assert.All(chats, chat => Assert.Equal("withStaff", queue.Single(q => q.ConversationId == chat).State));
+    }
+
+    [Fact]
+    public async Task A_message_A_stored_and_acknowledged_but_never_answered_is_answered_by_B_exactly_once_after_A_is_killed()
+    {
+        var environment = await NewDatabaseAsync(nameof(A_message_A_stored_and_acknowledged_but_never_answered_is_answered_by_B_exactly_once_after_A_is_killed));
+        var a = await FaqBotProcess.StartAsync(environment);
+        await using var b = await FaqBotProcess.StartAsync(environment);
+        try
+        {
+            await using var patient = await PatientClient.StartAsync(a.BaseAddress);
+            await patient.WaitForAsync(m => m.Type == ActivityTypes.Message && m.From?.Role == RoleTypes.Bot); // the welcome
+
+            // A stores the patient's message (and would acknowledge it), holding its lease, then dies before its turn:
+            // the message is written the way A's store writes it, under A's lease, and A is killed with kill -9.
+            await using var database = new PostgresDatabase(environment["ConnectionStrings__FaqBot"]);
+            var deadA = new PostgresConversationStore(database, TimeProvider.System, new StorageOptions { InstanceId = "instance-a", LeaseSeconds = 5 });
+            var stored = await deadA.AppendIncomingAsync(patient.ConversationId, new Schema.Activity
+            {
+                Type = ActivityTypes.Message,
+                Text = Crisis,
+                From = new ChannelAccount("dl_patient", Role: RoleTypes.User),
+                ChannelId = "directline",
+            });
+            a.Kill();
+
+            // The patient's Web Chat reconnects to B, which takes the message up once A's lease ends and answers it.
+            await patient.ReconnectAsync(b.BaseAddress);
+            var reply = await patient.WaitForAsync(m => m.ReplyToId == stored.Activity.Id && m.Type == ActivityTypes.Message);
+            Assert.Contains("988", reply.Text, StringComparison.Ordinal);
+
+            // Answered once: marked processed, and a few more of B's sweeps later still exactly one reply.
+            using (var guard = new CancellationTokenSource(PatientClient.Guard))
+            {
+                while ((await deadA.ListUnprocessedAsync(guard.Token)).Count > 0)
+                {
+                    await Task.Delay(200, guard.Token);
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(4)); // four sweeps of B (Storage:RecoverySweepSeconds = 1): none may answer again
+            var transcript = await patient.TranscriptAsync();
+            Assert.Single(transcript, t => t.Type == ActivityTypes.Message && t.ReplyToId == stored.Activity.Id);
+            Assert.Single(transcript, t => t.Id == stored.Activity.Id);
+            Assert.Equal(transcript.Select(t => t.Id), patient.Received.Select(r => r.Id));
+        }
+        finally
+        {
+            await a.DisposeAsync();
+        }
     }
 
     /// <summary>A fresh database, migrated, with two staff accounts made by the <c>staff</c> command.</summary>
