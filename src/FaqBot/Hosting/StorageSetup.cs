@@ -35,10 +35,10 @@ public static partial class StorageSetup
         services.AddSingleton<DatabaseProbe>();
         services.AddSingleton<TableDump>();
 
-        var provider = configuration.GetSection(StorageOptions.Section).GetValue(nameof(StorageOptions.Provider), StorageProvider.Sqlite);
+        var provider = Provider(configuration, connectionString);
         if (provider == StorageProvider.Postgres)
         {
-            services.AddSingleton(_ => new PostgresDatabase(connectionString ?? throw new OptionsValidationException(nameof(StorageOptions), typeof(StorageOptions), ["Storage:Provider Postgres needs ConnectionStrings:FaqBot."])));
+            services.AddSingleton(_ => new PostgresDatabase(connectionString!));
             services.AddSingleton<IConversationStore, PostgresConversationStore>();
             services.AddSingleton<IAuditLog, PostgresAuditLog>();
             services.AddSingleton<ICallbackStore, PostgresCallbackStore>();
@@ -54,7 +54,7 @@ public static partial class StorageSetup
             services.AddSingleton<ISecretStore, PostgresSecretStore>();
             services.AddSingleton<IStaffPresenceStore, PostgresStaffPresenceStore>();
             services.AddSingleton<IDataProtectionKeyStore, PostgresDataProtectionKeys>();
-            services.AddSingleton<IConfigureOptions<KeyManagementOptions>, SharedKeyRing>();
+            services.AddSingleton<IPostConfigureOptions<KeyManagementOptions>, SharedKeyRing>();
             services.AddHostedService<PresenceHeartbeat>();
         }
         else
@@ -77,6 +77,37 @@ public static partial class StorageSetup
         services.AddHostedService<SchemaMigration>();
         services.AddHostedService<TurnRecovery>();
         return services;
+    }
+
+    /// <summary>The configured provider; a wrong name or a connection string of the other kind stops the start with a clear message.</summary>
+    private static StorageProvider Provider(IConfiguration configuration, string? connectionString)
+    {
+        var name = configuration[$"{StorageOptions.Section}:{nameof(StorageOptions.Provider)}"];
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return StorageProvider.Sqlite;
+        }
+
+        if (!Enum.TryParse<StorageProvider>(name, ignoreCase: true, out var provider) || !Enum.IsDefined(provider))
+        {
+            throw new OptionsValidationException(StorageOptions.Section, typeof(StorageOptions), [$"Storage:Provider must be Sqlite or Postgres, not '{name}'."]);
+        }
+
+        if (provider == StorageProvider.Postgres)
+        {
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(connectionString ?? throw new ArgumentException("missing")).Host
+                    ?? throw new ArgumentException("no Host");
+            }
+            catch (ArgumentException)
+            {
+                throw new OptionsValidationException(StorageOptions.Section, typeof(StorageOptions),
+                    ["Storage:Provider Postgres needs ConnectionStrings:FaqBot to be a PostgreSQL connection string (Host=...;Database=...;Username=...)."]);
+            }
+        }
+
+        return provider;
     }
 
     /// <summary>Applies the schema before any other service starts (this one is registered first).</summary>
@@ -178,10 +209,13 @@ public static partial class StorageSetup
         private static partial void LogFailed(ILogger logger, Exception exception);
     }
 
-    /// <summary>Data Protection keeps its key ring in the database, so every instance reads the others' cookies.</summary>
-    private sealed class SharedKeyRing(IDataProtectionKeyStore keys) : IConfigureOptions<KeyManagementOptions>
+    /// <summary>
+    /// Data Protection keeps its key ring in the database, so every instance reads the others' cookies (after every
+    /// other configuration, which would otherwise keep it in the keys folder).
+    /// </summary>
+    private sealed class SharedKeyRing(IDataProtectionKeyStore keys) : IPostConfigureOptions<KeyManagementOptions>
     {
-        public void Configure(KeyManagementOptions options) => options.XmlRepository = new DatabaseXmlRepository(keys);
+        public void PostConfigure(string? name, KeyManagementOptions options) => options.XmlRepository = new DatabaseXmlRepository(keys);
     }
 }
 
