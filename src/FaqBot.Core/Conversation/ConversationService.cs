@@ -167,7 +167,11 @@ public sealed partial class ConversationService(
     /// <summary>Tells the staff consoles that something about the conversation changed (e.g. a note was added).</summary>
     public void Changed(string conversationId) => feed.PublishToStaff(new FeedItem(conversationId, null, QueueChanged: true));
 
-    /// <summary>Changes a conversation's state under its lock, then records and publishes announcements.</summary>
+    /// <summary>
+    /// Changes a conversation's state under its lock, then records and publishes announcements. When another instance
+    /// saved the conversation meanwhile, <paramref name="change"/> runs again on the new state (so it must decide only
+    /// from the state it is given, and reset anything it captures).
+    /// </summary>
     public async Task<ConversationState?> UpdateAsync(
         string conversationId,
         Func<ConversationState, (ConversationState State, IReadOnlyList<Activity> Announce)?> change,

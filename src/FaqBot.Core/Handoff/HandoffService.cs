@@ -211,6 +211,7 @@ public sealed partial class HandoffService(
             var offer = false;
             await conversations.UpdateAsync(waiting.ConversationId, state =>
             {
+                offer = false; // decided again on each attempt (another instance may have offered meanwhile)
                 if (!Due(state))
                 {
                     return null;

@@ -106,6 +106,7 @@ public sealed partial class UrgentPager(
             ConversationState? marked = null;
             await conversations.UpdateAsync(waiting.ConversationId, s =>
             {
+                marked = null; // decided again on each attempt: another instance may have paged meanwhile
                 if (!Due(s))
                 {
                     return null;
