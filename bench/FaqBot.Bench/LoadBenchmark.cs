@@ -32,6 +32,8 @@ public sealed record LoadStepFigures(
 /// per step, open loop: a slow reply does not slow the sender) and measures POST to the reply's arrival on the
 /// socket. A few extra conversations send a crisis message every 200 ms during each step: their POST-to-reply is
 /// printed apart. Bounded: every step stops after its time and waits at most <c>--drain</c> seconds for replies.
+/// <c>--provider postgres</c> runs the server on PostgreSQL (a fresh database on <c>--connection</c>'s server, or on a
+/// throwaway cluster it starts); the default is SQLite.
 /// </summary>
 public static class LoadBenchmark
 {
@@ -50,9 +52,24 @@ public static class LoadBenchmark
         var url = Bench.Option(args, "--url", "");
         Console.WriteLine(Bench.Machine());
         var environment = Bench.Option(args, "--env", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(e => e.Split('=', 2)).ToDictionary(e => e[0], e => e[1]);
+        var provider = Bench.Option(args, "--provider", "sqlite");
+        if (provider is not ("sqlite" or "postgres"))
+        {
+            Console.Error.WriteLine("--provider must be sqlite or postgres");
+            return 2;
+        }
+
+        // PostgreSQL: a fresh database on --connection's server, or on a throwaway cluster (tests/postgres-cluster.sh).
+        await using var postgres = provider == "postgres" && url.Length == 0 ? await BenchPostgres.CreateAsync(Bench.Option(args, "--connection", "")) : null;
+        foreach (var (key, value) in postgres?.Environment() ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
         using var server = url.Length == 0 ? ServerProcess.Start(environment) : null;
         var baseUrl = new Uri(url.Length == 0 ? server!.BaseUrl : url);
-        Console.WriteLine($"server: {baseUrl} ({(server is null ? "given" : "started from the Release build, real knowledge base, model on")}){string.Concat(environment.Select(e => $" {e.Key}={e.Value}"))}");
+        var shown = environment.Where(e => e.Key != "ConnectionStrings__FaqBot").Select(e => $" {e.Key}={e.Value}");
+        Console.WriteLine($"server: {baseUrl} ({(server is null ? "given" : $"started from the Release build, real knowledge base, model on, {provider}")}){string.Concat(shown)}");
         var questions = SearchBenchmark.Questions(Bench.Root);
         foreach (var count in conversationCounts)
         {

@@ -19,6 +19,7 @@ builder.Services.AddStorage(builder.Configuration, root);
 builder.Services.AddConversation(builder.Configuration);
 builder.Services.AddDirectLine(builder.Configuration, root);
 builder.Services.AddBotConnector(builder.Configuration);
+builder.Services.AddFeedAcrossInstances(builder.Configuration);
 builder.Services.AddStaff(builder.Configuration);
 builder.Services.AddInsights(builder.Configuration);
 builder.Services.AddPrivacy(builder.Configuration);

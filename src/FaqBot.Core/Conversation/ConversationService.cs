@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using FaqBot.Answering;
 using FaqBot.Audit;
 using FaqBot.Privacy;
@@ -29,7 +28,12 @@ public sealed partial class ConversationService(
     /// <summary>How often a change or a turn is tried again when another instance saved the conversation first.</summary>
     private const int MaxAttempts = 5;
 
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    /// <summary>Keeps one conversation's turns and changes in order inside this process (entries leave when idle).
+    /// Across instances the database keeps them in order (sequences, versioned saves); this only saves conflicts.</summary>
+    private readonly KeyedLock _locks = new();
+
+    /// <summary>Conversations whose lock is held or awaited right now (idle ones are not kept).</summary>
+    internal int LockedConversations => _locks.Count;
 
     public IConversationStore Store => store;
 
@@ -173,36 +177,28 @@ public sealed partial class ConversationService(
         Func<ConversationState, (ConversationState State, IReadOnlyList<Activity> Announce)?> change,
         CancellationToken ct = default)
     {
-        var gate = _locks.GetOrAdd(conversationId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(ct);
-        try
+        using var held = await _locks.AcquireAsync(conversationId, ct);
+        for (var attempt = 1; ; attempt++)
         {
-            for (var attempt = 1; ; attempt++)
+            var state = await store.GetAsync(conversationId, ct);
+            if (state is null || change(state) is not { } result)
             {
-                var state = await store.GetAsync(conversationId, ct);
-                if (state is null || change(state) is not { } result)
-                {
-                    return state;
-                }
-
-                var (next, announce) = await WithHandoffAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, result.Announce, ct);
-                try
-                {
-                    next = await store.SaveAsync(next, ct);
-                }
-                catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
-                {
-                    // Another instance changed it meanwhile: read it again and decide again (a claim may now be refused).
-                    LogConflict(logger, new Privacy.ConversationRef(conversationId), attempt);
-                    continue;
-                }
-
-                return await AnnounceAsync(conversationId, state, next, announce, ct);
+                return state;
             }
-        }
-        finally
-        {
-            gate.Release();
+
+            var (next, announce) = await WithHandoffAsync(state, result.State with { UpdatedAt = time.GetUtcNow() }, result.Announce, ct);
+            try
+            {
+                next = await store.SaveAsync(next, ct);
+            }
+            catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
+            {
+                // Another instance changed it meanwhile: read it again and decide again (a claim may now be refused).
+                LogConflict(logger, new Privacy.ConversationRef(conversationId), attempt);
+                continue;
+            }
+
+            return await AnnounceAsync(conversationId, state, next, announce, ct);
         }
     }
 
@@ -224,28 +220,20 @@ public sealed partial class ConversationService(
 
     private async Task RunTurnAsync(string conversationId, Activity incoming, CancellationToken ct, long? incomingSequence = null)
     {
-        var gate = _locks.GetOrAdd(conversationId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(ct);
-        try
+        using var held = await _locks.AcquireAsync(conversationId, ct);
+        for (var attempt = 1; ; attempt++)
         {
-            for (var attempt = 1; ; attempt++)
+            try
             {
-                try
-                {
-                    await RunTurnLockedAsync(conversationId, incoming, incomingSequence, ct);
-                    return;
-                }
-                catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
-                {
-                    // Another instance changed the conversation during the turn (a claim, a hand-back): run it again on
-                    // the new state; nothing of the first attempt was stored.
-                    LogConflict(logger, new Privacy.ConversationRef(conversationId), attempt);
-                }
+                await RunTurnLockedAsync(conversationId, incoming, incomingSequence, ct);
+                return;
             }
-        }
-        finally
-        {
-            gate.Release();
+            catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
+            {
+                // Another instance changed the conversation during the turn (a claim, a hand-back): run it again on
+                // the new state; nothing of the first attempt was stored.
+                LogConflict(logger, new Privacy.ConversationRef(conversationId), attempt);
+            }
         }
     }
 
@@ -318,16 +306,8 @@ public sealed partial class ConversationService(
     /// </summary>
     public async Task<bool> EraseAsync(string conversationId, string actor, CancellationToken ct = default)
     {
-        var gate = _locks.GetOrAdd(conversationId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(ct);
-        try
-        {
-            return await EraseLockedAsync(conversationId, actor, keepOpen: false, ct);
-        }
-        finally
-        {
-            gate.Release();
-        }
+        using var held = await _locks.AcquireAsync(conversationId, ct);
+        return await EraseLockedAsync(conversationId, actor, keepOpen: false, ct);
     }
 
     private async Task<bool> EraseLockedAsync(string conversationId, string actor, bool keepOpen, CancellationToken ct)

@@ -430,14 +430,31 @@ public static class StaffEndpoints
                 {
                     yield return new SseItem<FeedEvent>(new FeedEvent(item.ConversationId, null), "queue");
                 }
-                else if (item.Stored is { } stored && StaffViews.Entry(item.ConversationId, stored.Activity) is { } entry
-                    && (entry.Sender == "staff" || (await store.GetAsync(item.ConversationId, ct))?.Handoff is { } state && HandoffMachine.IsWithHumans(state)))
+                else if (item.CatchUp)
                 {
-                    yield return new SseItem<FeedEvent>(new FeedEvent(item.ConversationId, entry), "activity");
+                    // The server may have missed news from other instances: the console reloads what it shows.
+                    yield return new SseItem<FeedEvent>(new FeedEvent(null, null), "hello") { ReconnectionInterval = TimeSpan.FromSeconds(3) };
+                }
+                else
+                {
+                    foreach (var stored in item.Stored is { } local ? [local] : await StoredElsewhereAsync(store, item, ct))
+                    {
+                        if (StaffViews.Entry(item.ConversationId, stored.Activity) is { } entry
+                            && (entry.Sender == "staff" || (await store.GetAsync(item.ConversationId, ct))?.Handoff is { } state && HandoffMachine.IsWithHumans(state)))
+                        {
+                            yield return new SseItem<FeedEvent>(new FeedEvent(item.ConversationId, entry), "activity");
+                        }
+                    }
                 }
             }
         }
     }
+
+    /// <summary>The activities another instance stored, read from the store by the sequences its announcement named.</summary>
+    private static async Task<IReadOnlyList<StoredActivity>> StoredElsewhereAsync(IConversationStore store, FeedItem item, CancellationToken ct) =>
+        item.StoredElsewhere is { } last && last > item.ElsewhereAfter
+            ? [.. (await store.GetActivitiesAsync(item.ConversationId, item.ElsewhereAfter, (int)(last - item.ElsewhereAfter), ct)).Where(s => s.Sequence <= last)]
+            : [];
 
     private static StaffRef Staff(ClaimsPrincipal user) =>
         new(user.FindFirstValue(ClaimTypes.NameIdentifier)!, user.FindFirstValue(ClaimTypes.Name)!);

@@ -155,9 +155,14 @@ internal static class StaffKit
 internal sealed class StaffClient : IDisposable
 {
     public StaffClient(FaqBotServer server)
+        : this(server.BaseAddress)
+    {
+    }
+
+    public StaffClient(Uri baseAddress)
     {
         Cookies = new CookieContainer();
-        Http = new HttpClient(new HttpClientHandler { CookieContainer = Cookies }) { BaseAddress = server.BaseAddress };
+        Http = new HttpClient(new HttpClientHandler { CookieContainer = Cookies }) { BaseAddress = baseAddress };
     }
 
     public HttpClient Http { get; }

@@ -17,7 +17,9 @@ public sealed partial class BotConnectorRelay(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var subscription = feed.SubscribeAll(); // before the first await: subscribed when the host has started
+        // Before the first await: subscribed when the host has started. Only what this instance stored: with several
+        // instances each relays its own activities, so a reply goes out once.
+        using var subscription = feed.SubscribeAll(localOnly: true);
         try
         {
             await foreach (var item in subscription.Reader.ReadAllAsync(stoppingToken))

@@ -10,7 +10,8 @@ namespace FaqBot.Channels.DirectLine;
 /// <summary>
 /// The Direct Line WebSocket stream (<c>streamUrl</c>). On open it replays what the client has not seen
 /// (everything after the watermark, from the store), then forwards live activities from the
-/// <see cref="ConversationFeed"/> in sequence order, typing included (typing travels only here).
+/// <see cref="ConversationFeed"/> in sequence order, typing included (typing travels only here). What another
+/// instance stored (announced by the database) is read from the store after the last sequence sent.
 /// Each frame is one JSON ActivitySet text frame; the client's empty keep-alive frames are read and ignored.
 /// </summary>
 public static partial class DirectLineStream
@@ -59,6 +60,11 @@ public static partial class DirectLineStream
                         // Published out of order: fill the gap from the store so the client sees the log in order.
                         sent = await SendBacklogAsync(socket, conversations.Store, conversationId, sent, stop.Token);
                     }
+                }
+                else if ((item.StoredElsewhere is { } sequence && sequence > sent) || item.CatchUp)
+                {
+                    // Stored by another instance (or announcements may have been missed): read it from the store.
+                    sent = await SendBacklogAsync(socket, conversations.Store, conversationId, sent, stop.Token);
                 }
                 else if (item.Transient is { } transient)
                 {

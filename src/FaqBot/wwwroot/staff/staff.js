@@ -129,7 +129,13 @@ function openFeed() {
   const feed = new EventSource(`${api}/feed`);
   state.feed = feed;
   const status = $("connection");
-  feed.addEventListener("hello", () => { status.hidden = false; status.textContent = "Live"; refreshQueue(); });
+  // "hello" also comes again when the server may have missed news (its database listener reconnected): reload.
+  feed.addEventListener("hello", () => {
+    status.hidden = false;
+    status.textContent = "Live";
+    refreshQueue();
+    if (state.current) openConversation(state.current.conversationId, false);
+  });
   feed.addEventListener("queue", (event) => {
     const { conversationId } = JSON.parse(event.data);
     refreshQueue();
