@@ -15,8 +15,11 @@ public sealed record CallbackRequest(
 
 public interface ICallbackStore
 {
-
-    Task AddAsync(CallbackRequest request, CancellationToken ct = default);
+    /// <summary>
+    /// Files the request; false (nothing stored) when the conversation already has an open request for the same
+    /// name and contact, so a turn retried after another instance saved first never files it twice.
+    /// </summary>
+    Task<bool> AddAsync(CallbackRequest request, CancellationToken ct = default);
 
     Task<CallbackRequest?> GetAsync(string id, CancellationToken ct = default);
 

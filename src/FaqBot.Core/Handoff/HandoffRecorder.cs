@@ -78,8 +78,10 @@ public sealed partial class HandoffRecorder(
         if (after.Callback is { Name: { } name, Contact: { } contact, Consent: true } && before.Callback is not { Consent: true })
         {
             var id = $"cb_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
-            await callbacks.AddAsync(new CallbackRequest(id, after.ConversationId, name, contact, true, now), ct);
-            LogCallbackFiled(logger, new Privacy.ConversationRef(after.ConversationId), id);
+            if (await callbacks.AddAsync(new CallbackRequest(id, after.ConversationId, name, contact, true, now), ct))
+            {
+                LogCallbackFiled(logger, new Privacy.ConversationRef(after.ConversationId), id);
+            }
         }
 
         if (after.Handoff == HandoffState.CallbackRequested && before.Handoff != HandoffState.CallbackRequested && after.Callback is { Consent: true })

@@ -73,6 +73,23 @@ public abstract class StoreContracts
     }
 
     [Fact]
+    public async Task A_callback_request_is_filed_once_while_open_and_again_after_it_is_done()
+    {
+        // A turn retried after another instance saved first files the same request again: it must not be doubled.
+        await using var kit = await NewAsync();
+        var callbacks = kit.Callbacks();
+        Assert.True(await callbacks.AddAsync(new CallbackRequest("cb_1", "c1", "Ann", "555-0100", true, Noon)));
+        Assert.False(await callbacks.AddAsync(new CallbackRequest("cb_2", "c1", "Ann", "555-0100", true, Noon.AddSeconds(1))));
+        Assert.True(await callbacks.AddAsync(new CallbackRequest("cb_3", "c1", "Ann", "ann@example.com", true, Noon.AddSeconds(2)))); // another contact
+        Assert.True(await callbacks.AddAsync(new CallbackRequest("cb_4", "c2", "Ann", "555-0100", true, Noon.AddSeconds(3)))); // another conversation
+        Assert.Null(await callbacks.GetAsync("cb_2"));
+
+        Assert.True(await callbacks.MarkDoneAsync("cb_1", "st_1", Noon.AddHours(1)));
+        Assert.True(await callbacks.AddAsync(new CallbackRequest("cb_5", "c1", "Ann", "555-0100", true, Noon.AddHours(2)))); // asked again later
+        Assert.Equal(["cb_3", "cb_4", "cb_5", "cb_1"], (await callbacks.ListAsync()).Select(c => c.Id));
+    }
+
+    [Fact]
     public async Task Staff_accounts_are_unique_by_email_and_sessions_expire_and_end_with_a_disabled_account()
     {
         await using var kit = await NewAsync();

@@ -8,13 +8,16 @@ public sealed class PostgresCallbackStore(PostgresDatabase database) : ICallback
 {
     private const string Columns = "id, conversation_id, name, contact, consent, created_at, done_at, done_by";
 
-    public Task AddAsync(CallbackRequest request, CancellationToken ct = default)
+    public async Task<bool> AddAsync(CallbackRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return database.ExecuteAsync(
-            $"INSERT INTO callbacks ({Columns}) VALUES (@id, @c, @name, @contact, @consent, @created, NULL, NULL)",
+        return await database.ExecuteAsync(
+            $"""
+            INSERT INTO callbacks ({Columns}) SELECT @id, @c, @name, @contact, @consent, @created, NULL, NULL
+            WHERE NOT EXISTS (SELECT 1 FROM callbacks WHERE conversation_id = @c AND name = @name AND contact = @contact AND done_at IS NULL)
+            """,
             new { id = request.Id, c = request.ConversationId, name = request.Name, contact = request.Contact, consent = request.Consent, created = request.CreatedAt.Utc() },
-            ct);
+            ct) == 1;
     }
 
     public async Task<CallbackRequest?> GetAsync(string id, CancellationToken ct = default) =>

@@ -8,19 +8,22 @@ public sealed class SqliteCallbackStore(SqliteDatabase database) : ICallbackStor
 {
     private const string Columns = "id, conversation_id, name, contact, consent, created_at, done_at, done_by";
 
-    public async Task AddAsync(CallbackRequest request, CancellationToken ct = default)
+    public async Task<bool> AddAsync(CallbackRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT INTO callbacks ({Columns}) VALUES ($id, $c, $name, $contact, $consent, $created, NULL, NULL)";
+        command.CommandText = $"""
+            INSERT INTO callbacks ({Columns}) SELECT $id, $c, $name, $contact, $consent, $created, NULL, NULL
+            WHERE NOT EXISTS (SELECT 1 FROM callbacks WHERE conversation_id = $c AND name = $name AND contact = $contact AND done_at IS NULL)
+            """;
         command.Parameters.AddWithValue("$id", request.Id);
         command.Parameters.AddWithValue("$c", request.ConversationId);
         command.Parameters.AddWithValue("$name", request.Name);
         command.Parameters.AddWithValue("$contact", request.Contact);
         command.Parameters.AddWithValue("$consent", request.Consent ? 1 : 0);
         command.Parameters.AddWithValue("$created", Iso(request.CreatedAt));
-        await command.ExecuteNonQueryAsync(ct);
+        return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 
     public async Task<CallbackRequest?> GetAsync(string id, CancellationToken ct = default)
