@@ -1,3 +1,5 @@
+using FaqBot.Conversation;
+using FaqBot.Schema;
 using System.ComponentModel.DataAnnotations;
 
 namespace FaqBot.Privacy;
@@ -23,6 +25,17 @@ public sealed class PrivacyOptions
 public interface IConversationEraser
 {
     public const string ErasedEventName = "faqbot.erased";
+
+    /// <summary>The event left in place of an erased transcript, at the sequence of its last activity (so clients' watermarks stay valid).</summary>
+    public static Activity ErasedMarker(string conversationId, long sequence, DateTimeOffset at) => new()
+    {
+        Type = ActivityTypes.Event,
+        Name = ErasedEventName,
+        Id = $"{conversationId}|{sequence:D7}",
+        Timestamp = at,
+        From = ConversationService.Bot,
+        Conversation = new ConversationAccount(conversationId),
+    };
 
     /// <summary>
     /// Erases a conversation. With <paramref name="keepOpen"/> (the patient's own "delete my chat") the

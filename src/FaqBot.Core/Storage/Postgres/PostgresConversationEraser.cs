@@ -68,15 +68,7 @@ public sealed class PostgresConversationEraser(PostgresDatabase database, TimePr
             await save.ExecuteNonQueryAsync(ct);
             if (last > 0)
             {
-                var marker = new Activity
-                {
-                    Type = ActivityTypes.Event,
-                    Name = IConversationEraser.ErasedEventName,
-                    Id = $"{conversationId}|{last:D7}",
-                    Timestamp = now,
-                    From = ConversationService.Bot,
-                    Conversation = new ConversationAccount(conversationId),
-                };
+                var marker = IConversationEraser.ErasedMarker(conversationId, last, now);
                 await using var insert = new NpgsqlCommand("INSERT INTO activities (conversation_id, seq, ts, json) VALUES (@c, @s, @t, @j)", connection, transaction);
                 insert.Parameters.AddWithValue("c", conversationId);
                 insert.Parameters.AddWithValue("s", last);

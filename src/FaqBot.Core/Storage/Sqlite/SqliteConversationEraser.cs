@@ -55,15 +55,7 @@ public sealed class SqliteConversationEraser(SqliteDatabase database, TimeProvid
 
                 if (last > 0)
                 {
-                    var marker = new Activity
-                    {
-                        Type = ActivityTypes.Event,
-                        Name = IConversationEraser.ErasedEventName,
-                        Id = $"{conversationId}|{last:D7}",
-                        Timestamp = now,
-                        From = ConversationService.Bot,
-                        Conversation = new ConversationAccount(conversationId),
-                    };
+                    var marker = IConversationEraser.ErasedMarker(conversationId, last, now);
                     await using var insert = connection.CreateCommand();
                     insert.CommandText = "INSERT INTO activities (conversation_id, seq, ts, json) VALUES ($c, $s, $t, $j)";
                     insert.Parameters.AddWithValue("$c", conversationId);
