@@ -50,6 +50,18 @@ public sealed class TableDump(SqliteDatabase? sqlite = null, PostgresDatabase? p
 
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
 
+    private static JsonNode? Parse(string line, int lineNumber)
+    {
+        try
+        {
+            return JsonNode.Parse(line);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"Line {lineNumber} is not JSON: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Writes every table; returns the number of rows written.</summary>
     public async Task<long> ExportAsync(TextWriter output, CancellationToken ct = default)
     {
@@ -84,10 +96,11 @@ public sealed class TableDump(SqliteDatabase? sqlite = null, PostgresDatabase? p
     public async Task<long> ImportAsync(TextReader input, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var header = await input.ReadLineAsync(ct) is { } first ? JsonNode.Parse(first) : null;
-        if (header?["format"]?.GetValue<string>() != Format || header["version"]?.GetValue<int>() != Version)
+        var header = await input.ReadLineAsync(ct) is { } first ? Parse(first, 1) : null;
+        if (header is not JsonObject || header["format"] is not JsonValue format || !format.TryGetValue<string>(out var name) || name != Format
+            || header["version"] is not JsonValue version || !version.TryGetValue<int>(out var number) || number != Version)
         {
-            throw new InvalidDataException($"Not a FaqBot export (version {Version}).");
+            throw new InvalidDataException($"Not a FaqBot export (version {Version}): line 1 is not its header.");
         }
 
         var byName = Tables.ToDictionary(t => t.Name, StringComparer.Ordinal);
@@ -105,16 +118,22 @@ public sealed class TableDump(SqliteDatabase? sqlite = null, PostgresDatabase? p
         }
 
         long rows = 0;
+        var lineNumber = 1;
         while (await input.ReadLineAsync(ct) is { } line)
         {
+            lineNumber++;
             if (line.Length == 0)
             {
                 continue;
             }
 
-            var node = JsonNode.Parse(line)!;
-            var table = byName.GetValueOrDefault(node["table"]!.GetValue<string>()) ?? throw new InvalidDataException($"Unknown table {node["table"]}.");
-            var row = node["row"]!.AsObject();
+            if (Parse(line, lineNumber) is not JsonObject { } node || node["table"] is not JsonValue tableName || !tableName.TryGetValue<string>(out var tableText)
+                || node["row"] is not JsonObject row)
+            {
+                throw new InvalidDataException($"Line {lineNumber} is not a table row (\"table\" and \"row\").");
+            }
+
+            var table = byName.GetValueOrDefault(tableText) ?? throw new InvalidDataException($"Line {lineNumber}: unknown table {tableText}.");
             await using var insert = connection.CreateCommand();
             insert.Transaction = transaction;
             var columns = table.Columns.Where(c => row.ContainsKey(c.Column)).ToList();

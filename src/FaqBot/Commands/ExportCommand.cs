@@ -37,9 +37,10 @@ public sealed class ExportCommand(string[] args, bool import) : ICommand
                 await Console.Out.WriteLineAsync($"Imported {await dump.ImportAsync(reader, ct)} rows from {path}");
                 return 0;
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or FormatException or System.Data.Common.DbException)
             {
-                await Console.Error.WriteLineAsync($"error: {ex.Message}");
+                // One transaction: nothing of the file was stored.
+                await Console.Error.WriteLineAsync($"error: {ex.Message} Nothing was imported.");
                 return 1;
             }
         }

@@ -57,4 +57,22 @@ public sealed class TableDumpTests(PostgresFixture postgres)
         Assert.Equal(first.ToString(), third.ToString());
         await Assert.ThrowsAsync<InvalidOperationException>(() => new TableDump(sqlite: back.Sqlite).ImportAsync(new StringReader(first.ToString())));
     }
+
+    [Theory]
+    [InlineData("garbage", "Line 1 is not JSON")]
+    [InlineData("{\"format\":\"faqbot-export\",\"version\":1}\nnot json", "Line 3 is not JSON")]
+    [InlineData("{\"format\":\"faqbot-export\",\"version\":1}\n[1,2]", "Line 3 is not a table row")]
+    [InlineData("{\"format\":\"faqbot-export\",\"version\":1}\n{\"table\":\"nope\",\"row\":{}}", "Line 3: unknown table nope")]
+    public async Task A_file_that_is_not_an_export_is_refused_naming_the_line_and_nothing_is_stored(string file, string expected)
+    {
+        var time = new ManualTime(new DateTimeOffset(2026, 11, 2, 12, 0, 0, TimeSpan.Zero));
+        await using var target = await SqliteAsync(time);
+        var staffRow = "{\"table\":\"staff\",\"row\":{\"id\":\"st_1\",\"email\":\"ann@example.com\",\"name\":\"Ann\",\"role\":\"admin\",\"password_hash\":\"h\",\"disabled\":false,\"failed_sign_ins\":0,\"created_at\":\"2026-11-02T12:00:00.000000Z\"}}";
+        // A valid row before the bad line: the import is one transaction, so it must not stay behind.
+        var lines = file.Split('\n');
+        var text = lines.Length > 1 ? string.Join('\n', [lines[0], staffRow, .. lines[1..]]) : file;
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => new TableDump(sqlite: target.Sqlite).ImportAsync(new StringReader(text)));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal); // lines counted with the row inserted as line 2
+        Assert.Empty(await target.Staff().ListAsync());
+    }
 }
