@@ -18,7 +18,7 @@ public sealed class PhraseBook
     /// <summary>Lists the safety screen uses when present: what is poisoning, the modifiers that move
     /// a match down one band, and the answers to "Are you safe right now?".</summary>
     internal static readonly string[] OptionalSafetyLists =
-        ["poisoning", "not-crisis", "negation", "not-negation", "past", "present", "third-person", "hypothetical", "idiom", "expectation", "treatment", "checkin-safe", "checkin-unsafe"];
+        ["poisoning", "not-crisis", "negation", "not-negation", "past", "present", "urgent", "third-person", "hypothetical", "idiom", "expectation", "treatment", "checkin-safe", "checkin-unsafe"];
 
     private static readonly string[] IntentLists =
         ["filler", "greeting", "thanks", "goodbye", "help", "affirm", "deny", "ask-for-person", "out-of-scope"];
@@ -73,7 +73,7 @@ public sealed class PhraseBook
         public PhraseBook Read(string yaml)
         {
             var root = LoadRoot(yaml);
-            var sections = Keys(root, "the file", "spellings", "typos", "safety", "intents");
+            var sections = Keys(root, "the file", "spellings", "typos", "words", "safety", "intents");
 
             var spellings = new List<KeyValuePair<string, string>>();
             if (sections.TryGetValue("spellings", out var spellingsNode))
@@ -95,6 +95,25 @@ public sealed class PhraseBook
                 var typos = Keys(typosNode, "typos", "words", "except");
                 typoWords = typos.TryGetValue("words", out var w) ? [.. Items(w, "typos.words", required: true).Select(i => i.Text)] : [];
                 typoExceptions = typos.TryGetValue("except", out var e) ? [.. Items(e, "typos.except", required: false).Select(i => i.Text)] : [];
+            }
+
+            // Word classes: "medicine: [trazodone, zoloft, benzo*]" is written <medicine> in a phrase.
+            var classes = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (sections.TryGetValue("words", out var wordsNode))
+            {
+                foreach (var (name, node) in Keys(wordsNode, "words"))
+                {
+                    if (name.Length == 0 || !name.All(c => char.IsAsciiLetterLower(c) || c == '-') || name == "number")
+                    {
+                        throw Error(node, $"words: class name '{name}' may use only a-z and '-' (and 'number' is taken)");
+                    }
+                    var members = Items(node, $"words.{name}", required: true).Select(i => i.Text.Trim()).ToList();
+                    if (members.FirstOrDefault(m => m.Length == 0 || m.IndexOfAny([' ', '|', '(', ')', '{', '}', '<', '>']) >= 0) is { } bad)
+                    {
+                        throw Error(node, $"words.{name}: '{bad}' must be one word (a stem may end in *)");
+                    }
+                    classes[name] = string.Join('|', members);
+                }
             }
 
             var safety = Keys(Required(sections, "safety", root), "safety", [.. SafetyLists, .. OptionalSafetyLists]);
@@ -143,7 +162,7 @@ public sealed class PhraseBook
                 {
                     try
                     {
-                        phrases.Add(Phrase.Compile(text, phrases.Count, compiler));
+                        phrases.Add(Phrase.Compile(text, phrases.Count, compiler, classes));
                     }
                     catch (FormatException e)
                     {

@@ -167,8 +167,9 @@ internal sealed class Phrase
         _slots.SelectMany(s => s.Alternatives).Where(a => !a.IsStem).SelectMany(a => a.Words);
 
     /// <summary>Compiles <paramref name="text"/>; throws <see cref="FormatException"/> with a
-    /// message for the clinic admin when the syntax is wrong.</summary>
-    public static Phrase Compile(string text, int index, TextNormalizer normalizer)
+    /// message for the clinic admin when the syntax is wrong. A <c>&lt;name&gt;</c> token is one word of the
+    /// word class of that name in <paramref name="classes"/> (the file's <c>words:</c> section).</summary>
+    public static Phrase Compile(string text, int index, TextNormalizer normalizer, IReadOnlyDictionary<string, string>? classes = null)
     {
         var slots = new List<Slot>();
         var i = 0;
@@ -192,7 +193,7 @@ internal sealed class Phrase
                 {
                     throw new FormatException("( ) and { } cannot be nested");
                 }
-                slots.Add(new Slot(open == '(' ? SlotKind.Optional : SlotKind.Required, Alternatives(inner, normalizer)));
+                slots.Add(new Slot(open == '(' ? SlotKind.Optional : SlotKind.Required, Alternatives(inner, normalizer, classes)));
                 i = close + 1;
                 continue;
             }
@@ -215,7 +216,7 @@ internal sealed class Phrase
             {
                 "..." => new Slot(SlotKind.Gap, []),
                 NumberToken => new Slot(SlotKind.Number, []),
-                _ => new Slot(SlotKind.Required, Alternatives(token, normalizer)),
+                _ => new Slot(SlotKind.Required, Alternatives(token, normalizer, classes)),
             });
         }
         MergeSplitWords(slots);
@@ -281,10 +282,10 @@ internal sealed class Phrase
 
     private static bool IsNumber(string word) => word.Length > 0 && word.All(char.IsAsciiDigit);
 
-    private static Alternative[] Alternatives(string text, TextNormalizer normalizer)
+    private static Alternative[] Alternatives(string text, TextNormalizer normalizer, IReadOnlyDictionary<string, string>? classes)
     {
         var result = new List<Alternative>();
-        foreach (var part in text.Split('|'))
+        foreach (var part in text.Split('|').SelectMany(p => ExpandClass(p.Trim(), classes)))
         {
             var alternative = part.Trim();
             if (alternative.Length == 0)
@@ -311,6 +312,22 @@ internal sealed class Phrase
             result.Add(new Alternative(words, isStem));
         }
         return [.. result];
+    }
+
+    /// <summary>A <c>&lt;name&gt;</c> choice stands for every word of that word class.</summary>
+    private static string[] ExpandClass(string part, IReadOnlyDictionary<string, string>? classes)
+    {
+        if (part is not ['<', .. var name, '>'])
+        {
+            return [part];
+        }
+        if (part == NumberToken)
+        {
+            throw new FormatException("<number> must stand alone, not among choices");
+        }
+        return classes?.GetValueOrDefault(name) is { } members
+            ? members.Split('|')
+            : throw new FormatException($"'{part}': no word class '{name}' in the words: section");
     }
 
     /// <summary>"can not" written as two required words matches the text's "cannot".</summary>

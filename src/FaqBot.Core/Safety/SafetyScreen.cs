@@ -54,7 +54,8 @@ public sealed record SafetyVerdict(SafetyLevel Level, string? Rule)
 /// <see cref="SafetyLevel.CheckIn"/>, never out: a <c>negation</c> just before it ("not thinking of
 /// hurting myself"; <c>not-negation</c> such as "can't promise I won't" does not count), a
 /// <c>past</c> time with no <c>present</c> one, a <c>third-person</c> subject (crisis only: someone
-/// else's emergency stays an emergency), <c>hypothetical</c> or academic talk, and <c>idiom</c> or
+/// else's emergency stays an emergency, and so does someone else's crisis when an <c>urgent</c> phrase
+/// says it is happening now; an <c>urgent</c> phrase also keeps a past time from lowering), <c>hypothetical</c> or academic talk, and <c>idiom</c> or
 /// gaming context. Precedence: emergency statement, personal emergency topic, crisis statement,
 /// personal crisis topic; the first match that no modifier lowers decides.</item>
 /// <item><b>Semantic</b> (<see cref="SemanticSafetyNet"/>, optional): when the lexical layer found
@@ -98,6 +99,7 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
     private readonly PhraseList _notNegation = phrases["not-negation"];
     private readonly PhraseList _past = phrases["past"];
     private readonly PhraseList _present = phrases["present"];
+    private readonly PhraseList _urgent = phrases["urgent"];
     private readonly PhraseList _thirdPerson = phrases["third-person"];
     private readonly PhraseList _hypothetical = phrases["hypothetical"];
     private readonly PhraseList _idiom = phrases["idiom"];
@@ -249,7 +251,8 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
             return "negation";
         }
         // Someone else's overdose is their emergency: it keeps the full response (Poison Control, 911).
-        if (level == SafetyLevel.Crisis && _poisoning.FindFirst(words) is null && ThirdPerson(words, match) is { } subject)
+        // So is someone else's crisis happening now ("my son says he is going to end it tonight, what do I do").
+        if (level == SafetyLevel.Crisis && _poisoning.FindFirst(words) is null && _urgent.FindFirst(words) is null && ThirdPerson(words, match) is { } subject)
         {
             return $"third-person: {subject}";
         }
@@ -259,7 +262,7 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
     /// <summary>Past time (with no present one), hypothetical or academic talk, idiom or gaming.</summary>
     private string? MessageModifier(string[] words, SafetyLevel level)
     {
-        if (_past.FindFirst(words) is { } past && _present.FindFirst(words) is null)
+        if (_past.FindFirst(words) is { } past && _present.FindFirst(words) is null && _urgent.FindFirst(words) is null)
         {
             return $"past: {past.Phrase.Text}";
         }

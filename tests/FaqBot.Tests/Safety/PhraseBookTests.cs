@@ -87,6 +87,34 @@ public sealed class PhraseBookTests
     }
 
     [Fact]
+    public void A_word_class_matches_any_one_of_its_words()
+    {
+        var yaml = SafetyTestData.MinimalYaml
+            .Replace("safety:\n", "words:\n  medicine: [trazodone, benzo*]\nsafety:\n", StringComparison.Ordinal)
+            .Replace("  crisis: [want to die]", "  crisis: [want to die, took <number> of my <medicine>]", StringComparison.Ordinal);
+        var screen = new SafetyScreen(PhraseBook.Parse(yaml, "p.yaml"));
+
+        Assert.Equal(SafetyLevel.Crisis, screen.Check("I took 20 of my trazodone").Level);
+        Assert.Equal(SafetyLevel.Crisis, screen.Check("took 12 of my benzos").Level);
+        Assert.Equal(SafetyLevel.None, screen.Check("took 20 of my vitamins").Level);
+    }
+
+    [Theory]
+    [InlineData("  medicine: [trazodone]", "  crisis: [took <medicines>]", "no word class 'medicines'")]
+    [InlineData("  medicine: [sleeping pills]", "  crisis: [took <medicine>]", "must be one word")]
+    [InlineData("  Medicine: [trazodone]", "  crisis: [want to die]", "class name 'Medicine'")]
+    public void An_invalid_word_class_is_reported(string classLine, string crisisLine, string problem)
+    {
+        var yaml = SafetyTestData.MinimalYaml
+            .Replace("safety:\n", $"words:\n{classLine}\nsafety:\n", StringComparison.Ordinal)
+            .Replace("  crisis: [want to die]", crisisLine, StringComparison.Ordinal);
+
+        var error = Assert.Throws<InvalidDataException>(() => PhraseBook.Parse(yaml, "p.yaml"));
+
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_error_in_a_phrase_names_its_line()
     {
         var yaml = SafetyTestData.MinimalYaml.Replace("  crisis: [want to die]", "  crisis:\n    - want to die\n    - end (it", StringComparison.Ordinal);
