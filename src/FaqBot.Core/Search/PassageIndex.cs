@@ -110,6 +110,7 @@ public sealed class PassageIndex : IDisposable
 
         _synonyms = DirectoryReader.Open(_synonymsDirectory);
         _vocabulary = new MultiReader([_reader, _synonyms], closeSubReaders: false);
+        Typos = TypoRepair.Of(_vocabulary, WordsField);
 
         // Alternate questions are queries too: they carry the query prefix, so question meets question.
         var questions = knowledge.Questions.Select(q => (Question: q, Doc: snapshot.DocOf(q.Passage))).Where(q => q.Doc >= 0).ToList();
@@ -118,6 +119,14 @@ public sealed class PassageIndex : IDisposable
     }
 
     public KnowledgeSet Knowledge { get; }
+
+    /// <summary>Typo repair against the articles' and the synonyms' words.</summary>
+    public TypoRepair Typos { get; }
+
+    /// <summary>The words typo repair chooses from (the articles' and the synonyms'), for checking it.</summary>
+    internal IndexReader Vocabulary => _vocabulary;
+
+    internal const string VocabularyField = WordsField;
 
     public TextAnalysis Analysis { get; }
 
@@ -346,8 +355,8 @@ public sealed class PassageIndex : IDisposable
     }
 
     /// <summary>
-    /// Typo repair against the vocabulary of the articles and the clinic's synonyms (Lucene's Levenshtein automata
-    /// through FuzzyTermsEnum), and the words the articles never use: not in that vocabulary, not a typo of a word in
+    /// Typo repair against the vocabulary of the articles and the clinic's synonyms (<see cref="TypoRepair"/>: the
+    /// choice of Lucene's FuzzyTermsEnum, one or two edits), and the words the articles never use: not in that vocabulary, not a typo of a word in
     /// it, and longer than three letters (shorter ones are mostly texting forms: "hav", "wat", "hrs").
     /// </summary>
     private (string Searched, List<(string From, string To)> Corrections, List<string> Unknown) Repair(string text)
@@ -401,34 +410,7 @@ public sealed class PassageIndex : IDisposable
         return _repairs[word] = FindCorrection(word);
     }
 
-    private string? FindCorrection(string word)
-    {
-        var terms = MultiFields.GetTerms(_vocabulary, WordsField);
-        if (terms is null)
-        {
-            return null;
-        }
-
-        var maxEdits = word.Length >= 8 ? 2 : 1;
-        var fuzzy = new FuzzyTermsEnum(terms, new AttributeSource(), new Term(WordsField, word), maxEdits, prefixLength: 1, transpositions: true);
-        var boost = fuzzy.Attributes.AddAttribute<IBoostAttribute>();
-        string? best = null;
-        var bestBoost = float.MinValue;
-        var bestFrequency = 0;
-        while (fuzzy.MoveNext())
-        {
-            var similarity = boost.Boost;
-            var frequency = fuzzy.DocFreq;
-            if (similarity > bestBoost || (similarity == bestBoost && frequency > bestFrequency))
-            {
-                best = fuzzy.Term.Utf8ToString();
-                bestBoost = similarity;
-                bestFrequency = frequency;
-            }
-        }
-
-        return best;
-    }
+    private string? FindCorrection(string word) => Typos.Correct(word);
 
     private static Regex UnknownWordsPattern(IEnumerable<string> words) =>
         new($@"\b({string.Join('|', words.Select(Regex.Escape))})\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
