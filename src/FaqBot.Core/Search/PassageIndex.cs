@@ -313,16 +313,25 @@ public sealed class PassageIndex : IDisposable
     }
 
     /// <summary>
-    /// The best <paramref name="count"/> passages for the BM25 query, scored in document order. A query of SHOULD clauses
-    /// otherwise gets Lucene's out-of-order BooleanScorer, whose bucket table (2,048 buckets per nested query) made each
-    /// question allocate about 1 MB; the in-order scorer gives the same hits and allocates a few KB.
+    /// The best <paramref name="count"/> passages for the BM25 query. In an index of up to
+    /// <see cref="InOrderScoringLimit"/> units they are scored in document order: a query of SHOULD clauses otherwise gets
+    /// Lucene's out-of-order BooleanScorer, whose bucket tables (2,048 buckets per nested query) made each question
+    /// allocate about 1 MB on the real knowledge base (in order: 370 KB, p99 3.5 to 1.9 ms, the same hits). In a large
+    /// index the bucket scorer is the faster one (10,000 articles: p50 46 ms against 90 ms in order).
     /// </summary>
     private TopDocs TopHits(Query query, int count)
     {
+        if (_reader.MaxDoc > InOrderScoringLimit)
+        {
+            return _searcher.Search(query, count);
+        }
+
         var collector = TopScoreDocCollector.Create(count, docsScoredInOrder: true);
         _searcher.Search(query, collector);
         return collector.GetTopDocs();
     }
+
+    private const int InOrderScoringLimit = 50_000;
 
     /// <summary>
     /// One SHOULD group per word position of the question: the word's stem and its synonyms (weaker), each in
