@@ -87,6 +87,15 @@ public sealed class PassageIndex : IDisposable
 
     /// <summary>Typo repairs already worked out (building a Levenshtein automaton costs milliseconds); bounded.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> _repairs = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Results of questions asked without a follow-up context, by their text: starter buttons and common questions
+    /// are asked again and again, and this index never changes (a knowledge change builds a new one). Bounded by
+    /// <see cref="MaxRememberedResults"/> (then forgotten all at once).
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SearchResult> _results = new(StringComparer.Ordinal);
+
+    private const int MaxRememberedResults = 5_000;
     private const int MaxRememberedRepairs = 10_000;
 
     private PassageIndex(KnowledgeSet knowledge, TextAnalysis analysis, IReadOnlyList<string> synonymProblems, IndexSnapshot snapshot, SentenceEmbedder embedder, SearchOptions options, EmbeddingCache? cache)
@@ -171,6 +180,11 @@ public sealed class PassageIndex : IDisposable
             return SearchResult.Empty(text);
         }
 
+        if (context is null && _results.TryGetValue(text, out var remembered))
+        {
+            return remembered;
+        }
+
         var (searched, corrections, unknown) = Repair(text);
         var query = BuildQuery(searched);
 
@@ -196,7 +210,18 @@ public sealed class PassageIndex : IDisposable
         var ranked = Rank(query, denseVector, context);
         var outOfScope = withoutUnknown < _options.UnknownWordsSimilarity
             && !(ranked.Count > 0 && ranked[0].Alternate + _options.AlternateQuestionOffset >= _options.AlternateInScopeSimilarity);
-        return new SearchResult(text, searched, ranked, corrections, unknown, withoutUnknown, outOfScope, query);
+        var result = new SearchResult(text, searched, ranked.AsReadOnly(), corrections.AsReadOnly(), unknown.AsReadOnly(), withoutUnknown, outOfScope, query);
+        if (context is null)
+        {
+            if (_results.Count >= MaxRememberedResults)
+            {
+                _results.Clear();
+            }
+
+            _results[text] = result;
+        }
+
+        return result;
     }
 
     /// <summary>
