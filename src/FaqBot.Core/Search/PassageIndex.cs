@@ -7,7 +7,6 @@ using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Search.Similarities;
 using Lucene.Net.Store;
-using Lucene.Net.Util;
 
 namespace FaqBot.Search;
 
@@ -85,9 +84,6 @@ public sealed class PassageIndex : IDisposable
     private readonly SentenceEmbedder _embedder;
     private readonly SearchOptions _options;
 
-    /// <summary>Typo repairs already worked out (building a Levenshtein automaton costs milliseconds); bounded.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> _repairs = new(StringComparer.Ordinal);
-
     /// <summary>
     /// Results of questions asked without a follow-up context, by their text: starter buttons and common questions
     /// are asked again and again, and this index never changes (a knowledge change builds a new one). Bounded by
@@ -96,7 +92,6 @@ public sealed class PassageIndex : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SearchResult> _results = new(StringComparer.Ordinal);
 
     private const int MaxRememberedResults = 5_000;
-    private const int MaxRememberedRepairs = 10_000;
 
     private PassageIndex(KnowledgeSet knowledge, TextAnalysis analysis, IReadOnlyList<string> synonymProblems, IndexSnapshot snapshot, SentenceEmbedder embedder, SearchOptions options, EmbeddingCache? cache)
     {
@@ -402,8 +397,9 @@ public sealed class PassageIndex : IDisposable
 
     /// <summary>
     /// Typo repair against the vocabulary of the articles and the clinic's synonyms (<see cref="TypoRepair"/>: the
-    /// choice of Lucene's FuzzyTermsEnum, one or two edits), and the words the articles never use: not in that vocabulary, not a typo of a word in
-    /// it, and longer than three letters (shorter ones are mostly texting forms: "hav", "wat", "hrs").
+    /// choice of Lucene's FuzzyTermsEnum, one or two edits, in microseconds), and the words the articles never use: not
+    /// in that vocabulary, not a typo of a word in it, and longer than three letters (shorter ones are mostly texting
+    /// forms: "hav", "wat", "hrs").
     /// </summary>
     private (string Searched, List<(string From, string To)> Corrections, List<string> Unknown) Repair(string text)
     {
@@ -417,7 +413,7 @@ public sealed class PassageIndex : IDisposable
                 continue;
             }
 
-            if (Correct(word) is { } correction)
+            if (Typos.Correct(word) is { } correction)
             {
                 corrections.Add((word, correction));
                 searched = Regex.Replace(searched, $@"\b{Regex.Escape(word)}\b", correction, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
@@ -440,23 +436,6 @@ public sealed class PassageIndex : IDisposable
         var terms = Analysis.QueryTerms(word);
         return terms.Count == 0 || terms.Any(t => t.Synonym || _reader.DocFreq(new Term(BodyField, t.Term)) > 0);
     }
-
-    private string? Correct(string word)
-    {
-        if (_repairs.TryGetValue(word, out var known))
-        {
-            return known;
-        }
-
-        if (_repairs.Count >= MaxRememberedRepairs)
-        {
-            _repairs.Clear();
-        }
-
-        return _repairs[word] = FindCorrection(word);
-    }
-
-    private string? FindCorrection(string word) => Typos.Correct(word);
 
     private static Regex UnknownWordsPattern(IEnumerable<string> words) =>
         new($@"\b({string.Join('|', words.Select(Regex.Escape))})\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
