@@ -55,7 +55,8 @@ public sealed record SafetyVerdict(SafetyLevel Level, string? Rule)
 /// hurting myself"; <c>not-negation</c> such as "can't promise I won't" does not count), a
 /// <c>past</c> time with no <c>present</c> one, a <c>third-person</c> subject (crisis only: someone
 /// else's emergency stays an emergency, and so does someone else's crisis when an <c>urgent</c> phrase
-/// says it is happening now; an <c>urgent</c> phrase also keeps a past time from lowering), <c>hypothetical</c> or academic talk, and <c>idiom</c> or
+/// says it is happening now or a <c>plea</c> asks what to do; an <c>urgent</c> phrase, not a plea, also keeps
+/// a past time from lowering), <c>hypothetical</c> or academic talk, and <c>idiom</c> or
 /// gaming context. Precedence: emergency statement, personal emergency topic, crisis statement,
 /// personal crisis topic; the first match that no modifier lowers decides.</item>
 /// <item><b>Semantic</b> (<see cref="SemanticSafetyNet"/>, optional): when the lexical layer found
@@ -100,6 +101,7 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
     private readonly PhraseList _past = phrases["past"];
     private readonly PhraseList _present = phrases["present"];
     private readonly PhraseList _urgent = phrases["urgent"];
+    private readonly PhraseList _plea = phrases["plea"];
     private readonly PhraseList _thirdPerson = phrases["third-person"];
     private readonly PhraseList _hypothetical = phrases["hypothetical"];
     private readonly PhraseList _idiom = phrases["idiom"];
@@ -251,8 +253,10 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
             return "negation";
         }
         // Someone else's overdose is their emergency: it keeps the full response (Poison Control, 911).
-        // So is someone else's crisis happening now ("my son says he is going to end it tonight, what do I do").
-        if (level == SafetyLevel.Crisis && _poisoning.FindFirst(words) is null && _urgent.FindFirst(words) is null && ThirdPerson(words, match) is { } subject)
+        // So is someone else's crisis happening now ("my son says he is going to end it tonight") or one the writer asks
+        // what to do about ("my son is suicidal, what do I do").
+        if (level == SafetyLevel.Crisis && _poisoning.FindFirst(words) is null && _urgent.FindFirst(words) is null && _plea.FindFirst(words) is null
+            && ThirdPerson(words, match) is { } subject)
         {
             return $"third-person: {subject}";
         }
