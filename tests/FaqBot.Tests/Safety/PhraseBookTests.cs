@@ -103,6 +103,7 @@ public sealed class PhraseBookTests
     [InlineData("  medicine: [trazodone]", "  crisis: [took <medicines>]", "no word class 'medicines'")]
     [InlineData("  medicine: [sleeping pills]", "  crisis: [took <medicine>]", "must be one word")]
     [InlineData("  Medicine: [trazodone]", "  crisis: [want to die]", "class name 'Medicine'")]
+    [InlineData("  medicine: [trazodone]", "  crisis: ['took pills|<number>']", "<number> must stand alone")]
     public void An_invalid_word_class_is_reported(string classLine, string crisisLine, string problem)
     {
         var yaml = SafetyTestData.MinimalYaml

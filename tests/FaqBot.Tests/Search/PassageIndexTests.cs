@@ -126,4 +126,21 @@ public sealed class PassageIndexTests : IDisposable
         Assert.Equal(unit.Id, taught.Best!.Passage.Id);
         Assert.True(knowledge.Current.Search("can my parrot fly to the moon").OutOfScope); // an unrelated question with the same unknown word does not ride on it
     }
+
+    [Fact]
+    public void A_question_asked_again_without_context_gets_the_remembered_result_and_a_follow_up_is_worked_out_afresh()
+    {
+        using var knowledge = TestPaths.Knowledge();
+        var index = knowledge.Current;
+
+        var first = index.Search("can I drive afterward?");
+        var again = index.Search("  can I drive afterward?  ");
+        var context = new SearchContext("can I drive afterward?", first.Best!.Passage.Source, first.Best.Passage.Section);
+        var followUp = index.Search("can I drive afterward?", context);
+
+        Assert.Same(first, again);
+        Assert.NotSame(first, followUp);
+        Assert.NotSame(followUp, index.Search("can I drive afterward?", context));
+        Assert.Equal(first.Best.Passage.Id, again.Best!.Passage.Id);
+    }
 }

@@ -1,11 +1,11 @@
-using FaqBot.Insights;
+using System.Data.Common;
 
 namespace FaqBot.Storage.Postgres;
 
-/// <summary>The insights from PostgreSQL (<see cref="SqlInsights"/>): jsonb for the activity documents, timestamptz for times.</summary>
-public sealed class PostgresInsightsStore(PostgresDatabase database, TimeProvider time) : IInsightsStore
+/// <summary>The insights from PostgreSQL (<see cref="SqlInsightsStore"/>): jsonb for the activity documents, timestamptz for times.</summary>
+public sealed class PostgresInsightsStore(PostgresDatabase database, TimeProvider time) : SqlInsightsStore(time)
 {
-    private static readonly InsightsSql Sql = new(
+    private static readonly InsightsSql Queries = new(
         ParameterPrefix: "",
         TurnOutcomes: """
             SELECT a.ts, t.outcome FROM turns t JOIN activities a ON a.conversation_id = t.conversation_id AND a.seq = t.seq
@@ -35,19 +35,7 @@ public sealed class PostgresInsightsStore(PostgresDatabase database, TimeProvide
         TimeValue: at => at.ToUniversalTime(),
         ReadTime: (reader, column) => reader.GetFieldValue<DateTimeOffset>(column));
 
-    public async Task<InsightsReport> ReportAsync(InsightsPeriod period, TimeZoneInfo zone, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(period);
-        ArgumentNullException.ThrowIfNull(zone);
-        await using var connection = await database.OpenAsync(ct);
-        return await SqlInsights.ReportAsync(connection, Sql, period, zone, ct);
-    }
+    private protected override InsightsSql Sql => Queries;
 
-    public async Task<IReadOnlyList<MissedQuestion>> MissedAsync(InsightsPeriod period, TimeZoneInfo zone, TimeSpan abandonedAfter, int limit, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(period);
-        ArgumentNullException.ThrowIfNull(zone);
-        await using var connection = await database.OpenAsync(ct);
-        return await SqlInsights.MissedAsync(connection, Sql, period, zone, time.GetUtcNow() - abandonedAfter, limit, ct);
-    }
+    private protected override async Task<DbConnection> OpenAsync(CancellationToken ct) => await database.OpenAsync(ct);
 }

@@ -1,12 +1,12 @@
 using System.Globalization;
-using FaqBot.Insights;
+using System.Data.Common;
 
 namespace FaqBot.Storage.Sqlite;
 
-/// <summary>The insights from the SQLite database (<see cref="SqlInsights"/>): json_extract for the activity documents, ISO-8601 text for times.</summary>
-public sealed class SqliteInsightsStore(SqliteDatabase database, TimeProvider time) : IInsightsStore
+/// <summary>The insights from the SQLite database (<see cref="SqlInsightsStore"/>): json_extract for the activity documents, ISO-8601 text for times.</summary>
+public sealed class SqliteInsightsStore(SqliteDatabase database, TimeProvider time) : SqlInsightsStore(time)
 {
-    private static readonly InsightsSql Sql = new(
+    private static readonly InsightsSql Queries = new(
         ParameterPrefix: "$",
         TurnOutcomes: """
             SELECT a.ts, t.outcome FROM turns t JOIN activities a ON a.conversation_id = t.conversation_id AND a.seq = t.seq
@@ -36,19 +36,7 @@ public sealed class SqliteInsightsStore(SqliteDatabase database, TimeProvider ti
         TimeValue: at => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture),
         ReadTime: (reader, column) => DateTimeOffset.Parse(reader.GetString(column), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
 
-    public async Task<InsightsReport> ReportAsync(InsightsPeriod period, TimeZoneInfo zone, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(period);
-        ArgumentNullException.ThrowIfNull(zone);
-        await using var connection = await database.OpenAsync(ct);
-        return await SqlInsights.ReportAsync(connection, Sql, period, zone, ct);
-    }
+    private protected override InsightsSql Sql => Queries;
 
-    public async Task<IReadOnlyList<MissedQuestion>> MissedAsync(InsightsPeriod period, TimeZoneInfo zone, TimeSpan abandonedAfter, int limit, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(period);
-        ArgumentNullException.ThrowIfNull(zone);
-        await using var connection = await database.OpenAsync(ct);
-        return await SqlInsights.MissedAsync(connection, Sql, period, zone, time.GetUtcNow() - abandonedAfter, limit, ct);
-    }
+    private protected override async Task<DbConnection> OpenAsync(CancellationToken ct) => await database.OpenAsync(ct);
 }

@@ -29,11 +29,32 @@ internal sealed record InsightsSql(
 
 /// <summary>
 /// The insights from either database: each patient message's outcome (<c>turns</c>), the feedback table, and the
-/// <c>handoff.initiate</c> / <c>handoff.status</c> events of the activity log for the time to claim.
+/// <c>handoff.initiate</c> / <c>handoff.status</c> events of the activity log for the time to claim. A provider's store
+/// gives only its SQL and its connection.
 /// </summary>
-internal static class SqlInsights
+public abstract class SqlInsightsStore(TimeProvider time) : IInsightsStore
 {
-    public static async Task<InsightsReport> ReportAsync(DbConnection connection, InsightsSql sql, InsightsPeriod period, TimeZoneInfo zone, CancellationToken ct)
+    private protected abstract InsightsSql Sql { get; }
+
+    private protected abstract Task<DbConnection> OpenAsync(CancellationToken ct);
+
+    public async Task<InsightsReport> ReportAsync(InsightsPeriod period, TimeZoneInfo zone, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(period);
+        ArgumentNullException.ThrowIfNull(zone);
+        await using var connection = await OpenAsync(ct);
+        return await ReportAsync(connection, Sql, period, zone, ct);
+    }
+
+    public async Task<IReadOnlyList<MissedQuestion>> MissedAsync(InsightsPeriod period, TimeZoneInfo zone, TimeSpan abandonedAfter, int limit, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(period);
+        ArgumentNullException.ThrowIfNull(zone);
+        await using var connection = await OpenAsync(ct);
+        return await MissedAsync(connection, Sql, period, zone, time.GetUtcNow() - abandonedAfter, limit, ct);
+    }
+
+    private static async Task<InsightsReport> ReportAsync(DbConnection connection, InsightsSql sql, InsightsPeriod period, TimeZoneInfo zone, CancellationToken ct)
     {
         var (start, end) = period.Bounds(zone);
         int answered = 0, clarified = 0, fellBack = 0, handedOff = 0, crisis = 0;
@@ -96,7 +117,7 @@ internal static class SqlInsights
             byHour);
     }
 
-    public static async Task<IReadOnlyList<MissedQuestion>> MissedAsync(DbConnection connection, InsightsSql sql, InsightsPeriod period, TimeZoneInfo zone, DateTimeOffset idleSince, int limit, CancellationToken ct)
+    private static async Task<IReadOnlyList<MissedQuestion>> MissedAsync(DbConnection connection, InsightsSql sql, InsightsPeriod period, TimeZoneInfo zone, DateTimeOffset idleSince, int limit, CancellationToken ct)
     {
         var (start, end) = period.Bounds(zone);
         var result = new List<MissedQuestion>();
