@@ -141,7 +141,18 @@ internal sealed class PatientClient : IAsyncDisposable
                 }
                 while (!result.EndOfMessage);
 
-                var set = JsonSerializer.Deserialize<ActivitySet>(Encoding.UTF8.GetString(message.ToArray()), ActivityJson.Options)!;
+                ActivitySet set;
+                try
+                {
+                    set = JsonSerializer.Deserialize<ActivitySet>(Encoding.UTF8.GetString(message.ToArray()), ActivityJson.Options)!;
+                }
+                catch (JsonException) when (socket.State != WebSocketState.Open)
+                {
+                    // A frame cut short by our own close or abort (seen once on a loaded machine); while the socket is
+                    // open, a frame that is not an activity set still fails the test.
+                    return;
+                }
+
                 foreach (var activity in set.Activities.Where(a => a.Type != ActivityTypes.Typing))
                 {
                     Received.Add(activity);
