@@ -4,7 +4,9 @@ using YamlDotNet.RepresentationModel;
 namespace FaqBot.Knowledge;
 
 /// <summary>A patient-style question curated (or taught by staff) for one answer unit.</summary>
-public sealed record AlternateQuestion(string Question, Passage Passage, int Line);
+/// <param name="Line">Its line in <c>questions.yaml</c> (0 for a taught one).</param>
+/// <param name="Taught">Taught by staff from the console, not curated in <c>questions.yaml</c>.</param>
+public sealed record AlternateQuestion(string Question, Passage Passage, int Line, bool Taught = false);
 
 /// <summary>
 /// Reads <c>knowledge/questions.yaml</c>: a list of entries with <c>article</c> (file name under the knowledge

@@ -27,7 +27,7 @@ public sealed record TaughtQuestion(long Id, string Question, string Source, str
                 continue;
             }
 
-            result.Add(new AlternateQuestion(question.Question, unit, 0));
+            result.Add(new AlternateQuestion(question.Question, unit, 0, Taught: true));
         }
 
         return result;

@@ -79,6 +79,13 @@ public sealed class PassageIndex : IDisposable
 
     /// <summary>What typo repair corrects towards: the surface words of every answer unit and of the synonyms.</summary>
     private readonly MultiReader _vocabulary;
+
+    /// <summary>
+    /// The words of the curated alternate questions (<c>questions.yaml</c>, written from the articles in patients'
+    /// words): the clinic's own wording for what the articles cover, so never an unknown topic. Staff-taught questions
+    /// are left out: one taught question must not put its words in scope for every question.
+    /// </summary>
+    private readonly HashSet<string> _curatedWords;
     private readonly float[][] _questionVectors;
     private readonly int[] _questionDoc;
     private readonly SentenceEmbedder _embedder;
@@ -120,6 +127,7 @@ public sealed class PassageIndex : IDisposable
         var questions = knowledge.Questions.Select(q => (Question: q, Doc: snapshot.DocOf(q.Passage))).Where(q => q.Doc >= 0).ToList();
         _questionVectors = embedder.Embed([.. questions.Select(q => SentenceEmbedder.QueryPrefix + q.Question.Question)], cache);
         _questionDoc = [.. questions.Select(q => q.Doc)];
+        _curatedWords = knowledge.Questions.Where(q => !q.Taught).SelectMany(q => TextAnalysis.Words(q.Question)).ToHashSet(StringComparer.Ordinal);
     }
 
     public KnowledgeSet Knowledge { get; }
@@ -398,8 +406,8 @@ public sealed class PassageIndex : IDisposable
     /// <summary>
     /// Typo repair against the vocabulary of the articles and the clinic's synonyms (<see cref="TypoRepair"/>: the
     /// choice of Lucene's FuzzyTermsEnum, one or two edits, in microseconds), and the words the articles never use: not
-    /// in that vocabulary, not a typo of a word in it, and longer than three letters (shorter ones are mostly texting
-    /// forms: "hav", "wat", "hrs").
+    /// in that vocabulary, not a typo of a word in it, not a word of the curated alternate questions, and longer than
+    /// three letters (shorter ones are mostly texting forms: "hav", "wat", "hrs").
     /// </summary>
     private (string Searched, List<(string From, string To)> Corrections, List<string> Unknown) Repair(string text)
     {
@@ -420,7 +428,10 @@ public sealed class PassageIndex : IDisposable
                 continue;
             }
 
-            unknown.Add(word);
+            if (!_curatedWords.Contains(word))
+            {
+                unknown.Add(word);
+            }
         }
 
         return (searched, corrections, unknown);

@@ -80,6 +80,21 @@ public sealed class PassageIndexTests : IDisposable
         Assert.False(result.OutOfScope);
     }
 
+    [Theory]
+    [InlineData("is tiredness normal the day after", "tiredness")]
+    [InlineData("will i feel loopy during it", "loopy")]
+    public void A_word_of_the_curated_alternate_questions_is_not_an_unknown_topic(string question, string word)
+    {
+        var index = _knowledge.Current;
+        Assert.DoesNotContain(index.Knowledge.Articles, a => System.Text.RegularExpressions.Regex.IsMatch(a.Text, $@"\b{word}\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
+        Assert.Contains(index.Knowledge.Questions, q => !q.Taught && q.Question.Contains(word, StringComparison.OrdinalIgnoreCase));
+
+        var result = index.Search(question);
+
+        Assert.DoesNotContain(word, result.UnknownWords);
+        Assert.False(result.OutOfScope);
+    }
+
     [Fact]
     public void An_alternate_question_lifts_the_unit_it_belongs_to()
     {

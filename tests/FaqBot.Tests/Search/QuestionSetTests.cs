@@ -35,18 +35,20 @@ public sealed class QuestionSetTests(ITestOutputHelper output, QuestionSetTests.
     /// (crisis 12/15 to 15/15), ranking unchanged. The fourth (blind5, 160 questions) got 83/120 and 20 wrong, crisis
     /// 13/15 and 21/25 not covered on its first run; its round of fixes (staff-only dosing, prescription and eligibility
     /// forms; someone else's crisis "not answering") gave 23/25 and 14/15. The fifth (blind6, 166 questions, 2026-11-30)
-    /// got 67/126 and 20 wrong, 18/25 not covered and 15/15 crisis on its first run, and had no round of fixes. Every set: no fabricated citation, none over
+    /// got 67/126 and 20 wrong, 18/25 not covered and 15/15 crisis on its first run, and had no round of fixes. Then the
+    /// curated alternate questions' words stopped counting as unknown topics (a change prepared on the older sets):
+    /// blind6 72/126, 21 wrong, 17/25; the floors are at the figures after it. Every set: no fabricated citation, none over
     /// 600 characters, and the crisis messages at their measured level.
     /// </summary>
     [Theory]
     [InlineData("questions.jsonl", 101, 13, 26, 0)]
     [InlineData("holdout-questions.jsonl", 25, 3, 9, 0)]
-    [InlineData("holdout2-questions.jsonl", 28, 0, 6, 0)]
-    [InlineData("blind-questions.jsonl", 78, 13, 20, 15)]
-    [InlineData("blind3-questions.jsonl", 73, 17, 21, 15)]
-    [InlineData("blind4-questions.jsonl", 83, 19, 25, 15)]
-    [InlineData("blind5-questions.jsonl", 83, 20, 23, 14)]
-    [InlineData("blind6-questions.jsonl", 67, 20, 18, 15)]
+    [InlineData("holdout2-questions.jsonl", 29, 0, 6, 0)]
+    [InlineData("blind-questions.jsonl", 80, 14, 20, 15)]
+    [InlineData("blind3-questions.jsonl", 73, 19, 21, 15)]
+    [InlineData("blind4-questions.jsonl", 86, 20, 25, 15)]
+    [InlineData("blind5-questions.jsonl", 88, 21, 23, 14)]
+    [InlineData("blind6-questions.jsonl", 72, 21, 17, 15)]
     public async Task Question_set_stays_at_its_measured_level_with_no_fabricated_citation(string file, int minRight, int maxWrong, int minNotCovered, int minCrisis)
     {
         var report = await Run(EvalCommand.ReadQuestions(TestPaths.Data(file)));
