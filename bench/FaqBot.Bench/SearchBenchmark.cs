@@ -4,6 +4,7 @@ using System.Text.Json;
 using FaqBot.Answering;
 using FaqBot.Knowledge;
 using FaqBot.Search;
+using FaqBot.Search.Analysis;
 using FaqBot.Search.Embedding;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -68,9 +69,11 @@ public static class SearchBenchmark
             using (var knowledge = Open(kb, cache, index))
             {
                 var (withModel, repeated, withoutModel) = Latency(knowledge, questions);
+                var typos = TypoRepairLatency(knowledge, questions);
                 Console.WriteLine($"answer in process, with the model, each question once: {withModel}");
                 Console.WriteLine($"answer in process, with the model, asked again: {repeated}");
                 Console.WriteLine($"BM25 alone (same Lucene query, no model): {withoutModel}");
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"typo repair alone, every word of 4 letters or more once: {typos.Questions} words: p50 {typos.P50:0.000} ms, p99 {typos.P99:0.000} ms, max {typos.Max:0.000} ms"));
                 Console.WriteLine(ChangeOneArticle(knowledge));
             }
 
@@ -219,6 +222,29 @@ public static class SearchBenchmark
         var again = Measure(q => composer.Compose(index.Search(q)));
         var words = Measure(q => index.SearchWords(q));
         return (first, again, words);
+    }
+
+    /// <summary>Typo repair of every distinct word of the questions (4 letters or more, letters only), each once.</summary>
+    public static LatencyFigures TypoRepairLatency(KnowledgeBase knowledge, IReadOnlyList<string> questions)
+    {
+        ArgumentNullException.ThrowIfNull(knowledge);
+        ArgumentNullException.ThrowIfNull(questions);
+        var typos = knowledge.Current.Typos;
+        var words = questions.SelectMany(TextAnalysis.Words).Where(w => w.Length >= 4 && w.All(char.IsLetter)).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var warm in words.Take(50))
+        {
+            typos.Correct(warm);
+        }
+
+        var times = new List<double>(words.Count);
+        foreach (var word in words)
+        {
+            var started = Stopwatch.GetTimestamp();
+            typos.Correct(word);
+            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        return LatencyFigures.Of(times);
     }
 
     private static readonly string[] WarmUp =

@@ -1,14 +1,16 @@
 using Lucene.Net.Index;
 using Lucene.Net.Util;
+using Lucene.Net.Util.Automaton;
 
 namespace FaqBot.Search;
 
 /// <summary>
 /// The closest word of a vocabulary (the terms of one field) to a misspelt word: the same choice as Lucene's
 /// <c>FuzzyTermsEnum</c> with a one-letter prefix, transpositions and a raw edit limit (one edit below eight letters,
-/// two from eight), made without building a Levenshtein automaton per word. Building those automata cost up to
-/// 20-50 ms for a long word on this 2-core machine; comparing against the vocabulary's words that share the first
-/// letter and are within the edit limit in length costs microseconds.
+/// two from eight), with the same Levenshtein automata (Lucene's <c>LevenshteinAutomata</c>), run directly over the
+/// vocabulary's words that share the first letter. <c>FuzzyTermsEnum</c> compiles those automata to UTF-8 (and finds
+/// their common suffix) before it intersects them with the term dictionary, which cost up to 20-50 ms for a long word
+/// on this 2-core machine; running them over a few hundred candidate words costs microseconds.
 /// The choice: the highest similarity <c>1 - edits / min(length of candidate, length of word)</c> (in code points,
 /// as float, as Lucene computes it), then the most documents, then the first in term order.
 /// <c>TypoRepairTests</c> checks that it chooses what <c>FuzzyTermsEnum</c> chooses.
@@ -64,25 +66,33 @@ public sealed class TypoRepair
             return null;
         }
 
-        var maxEdits = MaxEdits(word.Length);
+        // Lucene's Levenshtein automata (the ones FuzzyTermsEnum builds) for what follows the shared first letter, run
+        // over each candidate as they are: no UTF-8 compilation, which is what made FuzzyTermsEnum slow. Two edits are
+        // only tried when no word is one edit away: from eight letters (where two are allowed) any word one edit away
+        // is more similar than every word two edits away, so FuzzyTermsEnum would never choose one of those.
+        var automata = new LevenshteinAutomata(target[1..], LastCodePoint, withTranspositions: true);
+        return Closest(target, candidates, new CharacterRunAutomaton(automata.ToAutomaton(1)), 1)
+            ?? (MaxEdits(word.Length) >= 2 ? Closest(target, candidates, new CharacterRunAutomaton(automata.ToAutomaton(2)), 2) : null);
+    }
+
+    /// <summary>The most similar candidate that <paramref name="automaton"/> (at most <paramref name="edits"/> edits after
+    /// the first letter) accepts, then the one in most documents, then the first in term order.</summary>
+    private static string? Closest(int[] target, Candidate[] candidates, CharacterRunAutomaton automaton, int edits)
+    {
         string? best = null;
         var bestBoost = float.MinValue;
         var bestFrequency = 0;
         foreach (var candidate in candidates)
         {
-            if (Math.Abs(candidate.CodePoints.Length - target.Length) > maxEdits)
+            if (Math.Abs(candidate.CodePoints.Length - target.Length) > edits || !Accepts(automaton, candidate))
             {
                 continue;
             }
 
-            var edits = Distance(candidate.CodePoints, target, maxEdits);
-            if (edits > maxEdits)
-            {
-                continue;
-            }
-
-            var similarity = edits == 0 ? 1f : 1.0f - ((float)edits / (float)Math.Min(candidate.CodePoints.Length, target.Length));
-            if (edits > 0 && !(similarity > 0f))
+            // Accepted means at most this many edits: none for the word itself; for two, never one (the first pass found none).
+            var actual = candidate.CodePoints.AsSpan().SequenceEqual(target) ? 0 : edits;
+            var similarity = actual == 0 ? 1f : 1.0f - ((float)actual / (float)Math.Min(candidate.CodePoints.Length, target.Length));
+            if (actual > 0 && !(similarity > 0f))
             {
                 continue;
             }
@@ -98,61 +108,20 @@ public sealed class TypoRepair
         return best;
     }
 
-    /// <summary>
-    /// Edit distance with adjacent transpositions (optimal string alignment) after the shared first letter, or
-    /// <paramref name="limit"/> + 1 once it is certain to exceed it.
-    /// </summary>
-    private static int Distance(int[] a, int[] b, int limit)
+    /// <summary>Whether <paramref name="automaton"/> accepts the candidate after its first letter.</summary>
+    private static bool Accepts(CharacterRunAutomaton automaton, Candidate candidate)
     {
-        // Rows over b[1..], columns over a[1..]: three rows kept for the transposition step.
-        var n = a.Length - 1;
-        var m = b.Length - 1;
-        if (n > MaxWordLength + 2)
+        var state = automaton.InitialState;
+        for (var i = 1; i < candidate.CodePoints.Length && state != -1; i++)
         {
-            return limit + 1;
+            state = automaton.Step(state, candidate.CodePoints[i]);
         }
 
-        Span<int> previous2 = stackalloc int[n + 1];
-        Span<int> previous = stackalloc int[n + 1];
-        Span<int> current = stackalloc int[n + 1];
-        for (var j = 0; j <= n; j++)
-        {
-            previous[j] = j;
-        }
-
-        var previousMinimum = 0;
-        for (var i = 1; i <= m; i++)
-        {
-            current[0] = i;
-            var rowMinimum = current[0];
-            for (var j = 1; j <= n; j++)
-            {
-                var cost = a[j] == b[i] ? 0 : 1;
-                var value = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
-                if (i > 1 && j > 1 && a[j] == b[i - 1] && a[j - 1] == b[i])
-                {
-                    value = Math.Min(value, previous2[j - 2] + 1);
-                }
-
-                current[j] = value;
-                rowMinimum = Math.Min(rowMinimum, value);
-            }
-
-            // Two whole rows over the limit: no later cell, transposition included, can come back under it.
-            if (rowMinimum > limit && previousMinimum > limit)
-            {
-                return limit + 1;
-            }
-
-            previousMinimum = rowMinimum;
-            var spare = previous2;
-            previous2 = previous;
-            previous = current;
-            current = spare;
-        }
-
-        return previous[n];
+        return state != -1 && automaton.IsAccept(state);
     }
+
+    /// <summary>The automata's alphabet: every Unicode code point, as FuzzyTermsEnum builds them.</summary>
+    private const int LastCodePoint = 0x10FFFF;
 
     private static int[] CodePoints(string text) => [.. text.EnumerateRunes().Select(r => r.Value)];
 

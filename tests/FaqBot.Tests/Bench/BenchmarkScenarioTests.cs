@@ -42,6 +42,7 @@ public sealed class BenchmarkScenarioTests : IDisposable
         var start = SearchBenchmark.Start(kb, cache, index);
         using var knowledge = SearchBenchmark.Open(kb, cache, index);
         var (withModel, repeated, withoutModel) = SearchBenchmark.Latency(knowledge, ["can I drive afterward?", "does the infusion hurt"]);
+        var typos = SearchBenchmark.TypoRepairLatency(knowledge, ["can I drive afterward?", "does the infuson hurt"]);
 
         Assert.Equal("answer", start.Outcome);
         Assert.Equal(8, start.Articles);
@@ -53,6 +54,8 @@ public sealed class BenchmarkScenarioTests : IDisposable
         Assert.Contains("one article changed: re-indexed in", SearchBenchmark.ChangeOneArticle(knowledge), StringComparison.Ordinal);
         Assert.Equal(1, knowledge.LastUpdate.Parsed);
         Assert.Equal(before, File.ReadAllText(Directory.GetFiles(kb, "*.md", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Last()));
+        Assert.Equal(5, typos.Questions); // drive, afterward, does, infuson, hurt
+        Assert.True(typos.P50 >= 0 && typos.P99 >= typos.P50 && typos.Max >= typos.P99);
         foreach (var figures in new[] { withModel, repeated, withoutModel })
         {
             Assert.Equal(2, figures.Questions);
