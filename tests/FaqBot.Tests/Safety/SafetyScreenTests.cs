@@ -60,6 +60,7 @@ public sealed class SafetyScreenTests(ITestOutputHelper output)
     [InlineData("Does ketamine treat depression with suicidal ideation")]
     [InlineData("is an overdose possible during the infusion?")]
     [InlineData("What is an overdose of ketamine")]
+    [InlineData("can ketamine make your breathing weird?")]
     [InlineData("can you overdose on ketamine")]
     [InlineData("Is ketamine used for suicidal ideation?")]
     [InlineData("can ketamine cause seizures?")]
@@ -92,6 +93,10 @@ public sealed class SafetyScreenTests(ITestOutputHelper output)
     [InlineData("how much of my lithium would it take to never wake up", SafetyLevel.Crisis)]
     [InlineData("honestly id rather just not wake up tomorrow", SafetyLevel.Crisis)]
     [InlineData("theres a gun in my house and i keep looking at it", SafetyLevel.Crisis)] // access to means
+    [InlineData("my wifes breathing is super shallow since she got home", SafetyLevel.Emergency)]
+    [InlineData("her fingers are going sort of grey and she feels cold", SafetyLevel.Emergency)]
+    [InlineData("im afraid she might try to kill herself again", SafetyLevel.Crisis)] // someone else's crisis, feared now: not lowered
+    [InlineData("my brother talks about ending it and i am worried he will do it", SafetyLevel.Crisis)]
     public void A_personal_statement_wins_even_inside_a_question(string text, SafetyLevel expected) =>
         Assert.Equal(expected, Screen.Check(text).Level);
 
@@ -108,6 +113,7 @@ public sealed class SafetyScreenTests(ITestOutputHelper output)
     [InlineData("What should I eat on the day of the infusion?")]
     [InlineData("my friend texted me to say goodbye before she moved away")]
     [InlineData("will I wake up groggy the morning after")]
+    [InlineData("im worried she will be bored waiting for me")]
     public void Idioms_and_ordinary_questions_are_not_alarming(string text) =>
         Assert.Equal(SafetyVerdict.Safe, Screen.Check(text));
 
