@@ -71,7 +71,7 @@ public sealed class SearchOptions : IValidatableObject
     /// them is less similar than this to the whole question), it falls back instead of matching the rest.
     /// </summary>
     [Range(0.0, 1.0)]
-    public double UnknownWordsSimilarity { get; set; } = 0.92;
+    public double UnknownWordsSimilarity { get; set; } = 0.93;
 
     /// <summary>
     /// A question this similar (raw, before <see cref="AlternateQuestionOffset"/>) to a curated or staff-taught
