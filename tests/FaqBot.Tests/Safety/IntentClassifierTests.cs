@@ -69,6 +69,7 @@ public sealed class IntentClassifierTests
     [InlineData("should I talk to my doctor before starting ketamine?")]
     [InlineData("is ketamine available as a nasal spray")]
     [InlineData("does a staff member stay with me during the infusion")]
+    [InlineData("how are patients treated at the clinic during the infusion")]
     public void Questions_for_the_articles_are_none(string text) =>
         Assert.Equal(Intent.None, Classifier.Classify(text));
 
@@ -123,6 +124,8 @@ public sealed class IntentClassifierTests
     [InlineData("would a stronger dose work better for me", "personal-medical")]
     [InlineData("could you prescribe me some ketamine nasal spray", "personal-medical")]
     [InlineData("is my 70 year old mother a candidate for this", "personal-medical")]
+    [InlineData("my dad has ptsd, could he be seen by your team", "personal-medical")]
+    [InlineData("can i get treated at your clinic if i'm 17", "personal-medical")]
     [InlineData("how much ketamine will they give me", "personal-medical")]
     [InlineData("I'm pregnant, is it safe", "personal-medical")]
     [InlineData("is it safe while breastfeeding", "personal-medical")]
