@@ -18,7 +18,12 @@ public sealed record StartupFigures(string Outcome, double ModelMs, double Index
 /// <summary>Answer time in process over a list of questions, in milliseconds.</summary>
 public sealed record LatencyFigures(int Questions, double P50, double P99, double Max)
 {
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Questions} questions: p50 {P50:0.00} ms, p99 {P99:0.00} ms, max {Max:0.00} ms");
+    public override string ToString() => Describe("questions", "0.00");
+
+    /// <summary>The figures of <see cref="Questions"/> items called <paramref name="items"/>, in milliseconds with <paramref name="format"/>.</summary>
+    public string Describe(string items, string format) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{Questions} {items}: p50 {P50.ToString(format, CultureInfo.InvariantCulture)} ms, p99 {P99.ToString(format, CultureInfo.InvariantCulture)} ms, max {Max.ToString(format, CultureInfo.InvariantCulture)} ms");
 
     public static LatencyFigures Of(List<double> times)
     {
@@ -73,7 +78,7 @@ public static class SearchBenchmark
                 Console.WriteLine($"answer in process, with the model, each question once: {withModel}");
                 Console.WriteLine($"answer in process, with the model, asked again: {repeated}");
                 Console.WriteLine($"BM25 alone (same Lucene query, no model): {withoutModel}");
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"typo repair alone, every word of 4 letters or more once: {typos.Questions} words: p50 {typos.P50:0.000} ms, p99 {typos.P99:0.000} ms, max {typos.Max:0.000} ms"));
+                Console.WriteLine($"typo repair alone, every word of 4 letters or more once: {typos.Describe("words", "0.000")}");
                 Console.WriteLine(ChangeOneArticle(knowledge));
             }
 
@@ -205,23 +210,24 @@ public static class SearchBenchmark
 
         SentenceEmbedder.Shared.ForgetQueries(); // "each question once" means the model runs for each
 
-        LatencyFigures Measure(Action<string> answer)
-        {
-            var times = new List<double>(questions.Count);
-            foreach (var q in questions)
-            {
-                var started = Stopwatch.GetTimestamp();
-                answer(q);
-                times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
+        var first = Measure(questions, q => composer.Compose(index.Search(q)));
+        var again = Measure(questions, q => composer.Compose(index.Search(q)));
+        var words = Measure(questions, q => index.SearchWords(q));
+        return (first, again, words);
+    }
 
-            return LatencyFigures.Of(times);
+    /// <summary>How long <paramref name="act"/> takes for each item, one after the other.</summary>
+    private static LatencyFigures Measure(IReadOnlyList<string> items, Action<string> act)
+    {
+        var times = new List<double>(items.Count);
+        foreach (var item in items)
+        {
+            var started = Stopwatch.GetTimestamp();
+            act(item);
+            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
-        var first = Measure(q => composer.Compose(index.Search(q)));
-        var again = Measure(q => composer.Compose(index.Search(q)));
-        var words = Measure(q => index.SearchWords(q));
-        return (first, again, words);
+        return LatencyFigures.Of(times);
     }
 
     /// <summary>Typo repair of every distinct word of the questions (4 letters or more, letters only), each once.</summary>
@@ -236,15 +242,7 @@ public static class SearchBenchmark
             typos.Correct(warm);
         }
 
-        var times = new List<double>(words.Count);
-        foreach (var word in words)
-        {
-            var started = Stopwatch.GetTimestamp();
-            typos.Correct(word);
-            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        }
-
-        return LatencyFigures.Of(times);
+        return Measure(words, word => typos.Correct(word));
     }
 
     private static readonly string[] WarmUp =

@@ -405,9 +405,9 @@ public sealed class PassageIndex : IDisposable
 
     /// <summary>
     /// Typo repair against the vocabulary of the articles and the clinic's synonyms (<see cref="TypoRepair"/>: the
-    /// choice of Lucene's FuzzyTermsEnum, one or two edits, in microseconds), and the words the articles never use: not
-    /// in that vocabulary, not a typo of a word in it, not a word of the curated alternate questions, and longer than
-    /// three letters (shorter ones are mostly texting forms: "hav", "wat", "hrs").
+    /// choice of Lucene's FuzzyTermsEnum, one or two edits, with its automata, well under a millisecond a word), and the
+    /// words the articles never use: not in that vocabulary, not a typo of a word in it, not a word of the curated
+    /// alternate questions, and longer than three letters (shorter ones are mostly texting forms: "hav", "wat", "hrs").
     /// </summary>
     private (string Searched, List<(string From, string To)> Corrections, List<string> Unknown) Repair(string text)
     {

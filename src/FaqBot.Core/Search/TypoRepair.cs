@@ -10,7 +10,7 @@ namespace FaqBot.Search;
 /// two from eight), with the same Levenshtein automata (Lucene's <c>LevenshteinAutomata</c>), run directly over the
 /// vocabulary's words that share the first letter. <c>FuzzyTermsEnum</c> compiles those automata to UTF-8 (and finds
 /// their common suffix) before it intersects them with the term dictionary, which cost up to 20-50 ms for a long word
-/// on this 2-core machine; running them over a few hundred candidate words costs microseconds.
+/// on this 2-core machine; running them over a few hundred candidate words costs about 0.01 ms a word (p99 0.7 ms).
 /// The choice: the highest similarity <c>1 - edits / min(length of candidate, length of word)</c> (in code points,
 /// as float, as Lucene computes it), then the most documents, then the first in term order.
 /// <c>TypoRepairTests</c> checks that it chooses what <c>FuzzyTermsEnum</c> chooses.
@@ -50,7 +50,7 @@ public sealed class TypoRepair
         return new TypoRepair(groups.ToDictionary(g => g.Key, g => g.Value.ToArray()));
     }
 
-    /// <summary>Longer words are never repaired (no word of a vocabulary is that long).</summary>
+    /// <summary>Longer words are never repaired (no word of a vocabulary is that long, and their automata would be large).</summary>
     public const int MaxWordLength = 100;
 
     /// <summary>The most edits allowed for a word of this many letters.</summary>
