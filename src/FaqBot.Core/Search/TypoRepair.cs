@@ -10,7 +10,8 @@ namespace FaqBot.Search;
 /// two from eight), with the same Levenshtein automata (Lucene's <c>LevenshteinAutomata</c>), run directly over the
 /// vocabulary's words that share the first letter. <c>FuzzyTermsEnum</c> compiles those automata to UTF-8 (and finds
 /// their common suffix) before it intersects them with the term dictionary, which cost up to 20-50 ms for a long word
-/// on this 2-core machine; running them over a few hundred candidate words costs about 0.01 ms a word (p99 0.7 ms).
+/// on this 2-core machine; running them over a few hundred candidate words costs about 0.01 ms a word (p99 0.3-0.6 ms,
+/// since automata are only built when some candidate could be close enough).
 /// The choice: the highest similarity <c>1 - edits / min(length of candidate, length of word)</c> (in code points,
 /// as float, as Lucene computes it), then the most documents, then the first in term order.
 /// <c>TypoRepairTests</c> checks that it chooses what <c>FuzzyTermsEnum</c> chooses.
@@ -43,7 +44,7 @@ public sealed class TypoRepair
                     groups[codePoints[0]] = group = [];
                 }
 
-                group.Add(new Candidate(text, codePoints, iterator.DocFreq));
+                group.Add(new Candidate(text, codePoints, Sorted(codePoints), iterator.DocFreq));
             }
         }
 
@@ -70,21 +71,72 @@ public sealed class TypoRepair
         // over each candidate as they are: no UTF-8 compilation, which is what made FuzzyTermsEnum slow. Two edits are
         // only tried when no word is one edit away: from eight letters (where two are allowed) any word one edit away
         // is more similar than every word two edits away, so FuzzyTermsEnum would never choose one of those.
+        // Building an automaton costs far more than running it (two edits of a long word: 1-10 ms), so it is built only
+        // when some candidate could be that close: a word k edits away differs from the target in at most k letters
+        // counted as a bag, whatever the order (see LetterBagDistance). Most unknown words have none and cost nothing.
+        var sorted = Sorted(target);
         var automata = new LevenshteinAutomata(target[1..], LastCodePoint, withTranspositions: true);
-        return Closest(target, candidates, new CharacterRunAutomaton(automata.ToAutomaton(1)), 1)
-            ?? (MaxEdits(word.Length) >= 2 ? Closest(target, candidates, new CharacterRunAutomaton(automata.ToAutomaton(2)), 2) : null);
+        return Closest(target, Near(candidates, sorted, 1), automata, 1)
+            ?? (MaxEdits(word.Length) >= 2 ? Closest(target, Near(candidates, sorted, 2), automata, 2) : null);
     }
 
-    /// <summary>The most similar candidate that <paramref name="automaton"/> (at most <paramref name="edits"/> edits after
-    /// the first letter) accepts, then the one in most documents, then the first in term order.</summary>
-    private static string? Closest(int[] target, Candidate[] candidates, CharacterRunAutomaton automaton, int edits)
+    /// <summary>The candidates that could be at most <paramref name="edits"/> edits from the target (its letters sorted).</summary>
+    private static List<Candidate> Near(Candidate[] candidates, int[] sortedTarget, int edits) =>
+        [.. candidates.Where(c => Math.Abs(c.CodePoints.Length - sortedTarget.Length) <= edits && LetterBagDistance(c.Sorted, sortedTarget) <= edits)];
+
+    /// <summary>
+    /// How many letters one word has that the other lacks, counted with repeats, the larger of the two directions: a
+    /// lower bound of the edit distance (with transpositions), since an insertion, deletion or substitution changes
+    /// each count by at most one and a transposition changes neither.
+    /// </summary>
+    private static int LetterBagDistance(int[] a, int[] b)
     {
+        int i = 0, j = 0, onlyA = 0, onlyB = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            if (a[i] == b[j])
+            {
+                i++;
+                j++;
+            }
+            else if (a[i] < b[j])
+            {
+                onlyA++;
+                i++;
+            }
+            else
+            {
+                onlyB++;
+                j++;
+            }
+        }
+
+        return Math.Max(onlyA + (a.Length - i), onlyB + (b.Length - j));
+    }
+
+    private static int[] Sorted(int[] codePoints)
+    {
+        var sorted = (int[])codePoints.Clone();
+        Array.Sort(sorted);
+        return sorted;
+    }
+
+    /// <summary>The most similar candidate that the automaton of <paramref name="edits"/> edits (after the first letter)
+    /// accepts, then the one in most documents, then the first in term order.</summary>
+    private static string? Closest(int[] target, List<Candidate> candidates, LevenshteinAutomata automata, int edits)
+    {
+        if (candidates.Count == 0)
+        {
+            return null;
+        }
+
+        var automaton = new CharacterRunAutomaton(automata.ToAutomaton(edits));
         string? best = null;
         var bestBoost = float.MinValue;
         var bestFrequency = 0;
         foreach (var candidate in candidates)
         {
-            if (Math.Abs(candidate.CodePoints.Length - target.Length) > edits || !Accepts(automaton, candidate))
+            if (!Accepts(automaton, candidate))
             {
                 continue;
             }
@@ -125,5 +177,6 @@ public sealed class TypoRepair
 
     private static int[] CodePoints(string text) => [.. text.EnumerateRunes().Select(r => r.Value)];
 
-    private sealed record Candidate(string Text, int[] CodePoints, int DocFreq);
+    /// <summary>A word of the vocabulary: its code points, the same sorted (for <see cref="LetterBagDistance"/>), its document count.</summary>
+    private sealed record Candidate(string Text, int[] CodePoints, int[] Sorted, int DocFreq);
 }
