@@ -18,7 +18,9 @@ public static class KnowledgeSetup
         services.AddOptions<KnowledgeOptions>().Bind(configuration.GetSection(KnowledgeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SearchOptions>().Bind(configuration.GetSection(SearchOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ConversationOptions>().Bind(configuration.GetSection(ConversationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(_ => SentenceEmbedder.Shared); // one model per process
+        // One model per process; its int8 form is kept in the embeddings cache folder for the next start.
+        services.AddSingleton(provider => SentenceEmbedder.Load(Path.GetFullPath(Path.Combine(
+            provider.GetRequiredService<IHostEnvironment>().ContentRootPath, provider.GetRequiredService<IOptions<SearchOptions>>().Value.EmbeddingCachePath))));
         services.AddSingleton<KnowledgeBase>();
         services.AddSingleton<AnswerComposer>();
         services.AddSingleton<IntentClassifier>();
