@@ -111,12 +111,18 @@ public sealed class CrisisCardBrowserTests
         return card;
     }
 
-    /// <summary>Each button opens its tel:/sms: link the way Web Chat opens links (window.open).</summary>
+    /// <summary>
+    /// Each button opens its tel:/sms: link the way Web Chat opens links (window.open). The click is dispatched to the
+    /// button itself: a click by coordinates was lost now and then when one more activity arrived and the transcript
+    /// scrolled between Playwright's stability check and the click (the card moved under the pointer).
+    /// </summary>
     private static async Task AssertTapTargetsOpenAsync(IPage page, ILocator card)
     {
         foreach (var name in new[] { "Call 988", "Text 988", "Call 911", "Call Harbor Ketamine Clinic" })
         {
-            await card.GetByRole(AriaRole.Button, new() { Name = name }).ClickAsync();
+            var button = card.GetByRole(AriaRole.Button, new() { Name = name });
+            await Expect(button).ToBeEnabledAsync();
+            await button.DispatchEventAsync("click");
         }
 
         await Expect(page.Locator("body")).ToBeVisibleAsync();
