@@ -62,4 +62,16 @@ public sealed class Int8ModelTests
         Assert.Equal(written, File.ReadAllBytes(file));
         Assert.Empty(Directory.GetFiles(folder, "*.partial"));
     }
+
+    [Fact]
+    public void A_cache_folder_that_cannot_be_written_only_means_the_model_is_quantized_again()
+    {
+        var blocked = Folder();
+        Directory.CreateDirectory(Path.GetDirectoryName(blocked)!);
+        File.WriteAllText(blocked, "a file where the folder should be");
+        using var options = new SessionOptions { IntraOpNumThreads = 1 };
+        using var session = SentenceEmbedder.OpenModel(blocked, options);
+        Assert.Contains("input_ids", session.InputMetadata.Keys);
+        Assert.Equal("a file where the folder should be", File.ReadAllText(blocked));
+    }
 }
