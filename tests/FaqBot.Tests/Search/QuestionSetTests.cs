@@ -42,22 +42,22 @@ public sealed class QuestionSetTests(ITestOutputHelper output, QuestionSetTests.
     /// alternate-question bank grew from 1,030 to 2,196 questions (written from the articles only): blind7 92/126 and
     /// 16 wrong; with it UnknownWordsSimilarity went 0.92 -> 0.93 (chosen on ours and the hold-outs). The floors are at
     /// the figures after both. An eligibility form seen among blind7's misses afterwards (reported apart in the README)
-    /// took its not-covered figure to 21/25. Then the model's weights went to int8 (for speed, no ranking change): ours
-    /// 99 -> 98 right and 13 -> 14 wrong, blind 12 -> 14 wrong and 20 -> 21/25, blind3 79 -> 77 and 20 -> 22 wrong,
-    /// blind4 85 -> 87, blind5 89 -> 90, blind6 72 -> 74 and 20 -> 19 wrong, blind7 92 -> 93; the floors are at those
+    /// took its not-covered figure to 21/25. Then the model's weights went to 8 bits (for speed, no ranking change): ours
+    /// 13 -> 14 wrong, blind 85 -> 86 right, 12 -> 16 wrong, 20 -> 21/25, blind3 20 -> 21 wrong, blind4 85 -> 84 right,
+    /// 20 -> 19 wrong, blind5 89 -> 91, blind6 20 -> 21 wrong, blind7 16 -> 17 wrong; the floors are at those
     /// figures. Every set: no fabricated citation, none over
     /// 600 characters, and the crisis messages at their measured level.
     /// </summary>
     [Theory]
-    [InlineData("questions.jsonl", 98, 14, 26, 0)]
+    [InlineData("questions.jsonl", 99, 14, 26, 0)]
     [InlineData("holdout-questions.jsonl", 25, 3, 9, 0)]
     [InlineData("holdout2-questions.jsonl", 28, 1, 6, 0)]
-    [InlineData("blind-questions.jsonl", 85, 14, 21, 15)]
-    [InlineData("blind3-questions.jsonl", 77, 22, 21, 15)]
-    [InlineData("blind4-questions.jsonl", 87, 20, 25, 15)]
-    [InlineData("blind5-questions.jsonl", 90, 18, 23, 14)]
-    [InlineData("blind6-questions.jsonl", 74, 19, 17, 15)]
-    [InlineData("blind7-questions.jsonl", 93, 16, 21, 15)]
+    [InlineData("blind-questions.jsonl", 86, 16, 21, 15)]
+    [InlineData("blind3-questions.jsonl", 79, 21, 21, 15)]
+    [InlineData("blind4-questions.jsonl", 84, 19, 25, 15)]
+    [InlineData("blind5-questions.jsonl", 91, 18, 23, 14)]
+    [InlineData("blind6-questions.jsonl", 72, 21, 17, 15)]
+    [InlineData("blind7-questions.jsonl", 92, 17, 21, 15)]
     public async Task Question_set_stays_at_its_measured_level_with_no_fabricated_citation(string file, int minRight, int maxWrong, int minNotCovered, int minCrisis)
     {
         var report = await Run(EvalCommand.ReadQuestions(TestPaths.Data(file)));
