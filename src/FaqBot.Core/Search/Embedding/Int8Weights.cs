@@ -14,7 +14,7 @@ namespace FaqBot.Search.Embedding;
 /// The weights are stored unsigned with zero point 128 (the values of a signed int8, shifted): the same numbers, but
 /// ONNX Runtime then multiplies unsigned by unsigned, which is exact on every x64 processor. Signed weights take a
 /// faster instruction on processors without VNNI that can saturate, so the same question could get another vector
-/// (and answer) on another machine. On this machine (VNNI) both give byte-identical answers on every question set.
+/// (and answer) on another machine. With VNNI (this machine) both are exact, so they give the same vectors.
 /// The model comes from its registry package and is quantized in memory when it is first loaded (no download). The
 /// Python quantizer is not on this machine and no .NET library offers one, so this is the one step written here.
 /// </remarks>
