@@ -414,14 +414,22 @@ public sealed class PassageIndex : IDisposable
         var corrections = new List<(string, string)>();
         var unknown = new List<string>();
         var searched = text;
+
+        // Words under four letters are mostly texting forms ("hav", "wat") and never unknown topics, unless typed in
+        // capitals among lower-case words: "ECT", "TMS" or "HSA" is a name the patient means, neither a typo nor filler
+        // (a message written all in capitals says nothing of the kind).
+        var acronyms = text.Any(char.IsLower)
+            ? Acronym.Matches(text).Select(m => m.Value.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal)
+            : [];
         foreach (var word in TextAnalysis.Words(text).Distinct(StringComparer.Ordinal))
         {
-            if (word.Length < 4 || TextAnalysis.IsStopWord(word) || !word.All(char.IsLetter) || IsKnown(word))
+            var acronym = acronyms.Contains(word);
+            if ((word.Length < 4 && !acronym) || TextAnalysis.IsStopWord(word) || !word.All(char.IsLetter) || IsKnown(word))
             {
                 continue;
             }
 
-            if (Typos.Correct(word) is { } correction)
+            if (!acronym && Typos.Correct(word) is { } correction)
             {
                 corrections.Add((word, correction));
                 searched = Regex.Replace(searched, $@"\b{Regex.Escape(word)}\b", correction, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
@@ -447,6 +455,9 @@ public sealed class PassageIndex : IDisposable
         var terms = Analysis.QueryTerms(word);
         return terms.Count == 0 || terms.Any(t => t.Synonym || _reader.DocFreq(new Term(BodyField, t.Term)) > 0);
     }
+
+    /// <summary>Two or three capital letters standing alone, as typed: an acronym.</summary>
+    private static readonly Regex Acronym = new(@"\b\p{Lu}{2,3}\b", RegexOptions.CultureInvariant);
 
     private static Regex UnknownWordsPattern(IEnumerable<string> words) =>
         new($@"\b({string.Join('|', words.Select(Regex.Escape))})\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);

@@ -72,6 +72,25 @@ public sealed class PassageIndexTests : IDisposable
         Assert.True(result.OutOfScope, $"similarity without {string.Join(",", result.UnknownWords)}: {result.WithoutUnknownSimilarity}");
     }
 
+    [Theory]
+    [InlineData("does your clinic offer MRT as well", "mrt")]
+    [InlineData("can I pay for it with FSA money", "fsa")]
+    public void A_short_word_typed_in_capitals_is_a_name_and_can_be_an_unknown_topic(string question, string acronym)
+    {
+        var result = _knowledge.Current.Search(question);
+        Assert.Contains(acronym, result.UnknownWords);
+        Assert.Empty(result.Corrections); // never "repaired" into a word of the articles
+    }
+
+    [Theory]
+    [InlineData("wat do i eat b4 it")]
+    [InlineData("CAN I EAT BEFORE THE INFUSION")] // all in capitals: no acronym
+    public void Short_words_in_lower_case_or_in_an_all_capitals_message_are_never_unknown_topics(string question)
+    {
+        var result = _knowledge.Current.Search(question);
+        Assert.DoesNotContain(result.UnknownWords, w => w.Length < 4);
+    }
+
     [Fact]
     public void Words_the_articles_use_in_another_form_are_not_unknown()
     {
