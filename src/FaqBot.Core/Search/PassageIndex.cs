@@ -191,7 +191,7 @@ public sealed class PassageIndex : IDisposable
         var (searched, corrections, unknown) = Repair(text);
         var query = BuildQuery(searched);
 
-        // The question and its variants (with the previous question; without the unknown words) in one inference call.
+        // The question and its variants (with the previous question; without the unknown words) in one call to the model.
         var stripped = unknown.Count > 0 ? UnknownWordsPattern(unknown).Replace(searched, " ") : null;
         var hasStripped = stripped is not null && stripped.Any(char.IsLetter);
         List<string> inputs = [searched];

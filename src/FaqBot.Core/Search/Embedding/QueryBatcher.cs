@@ -1,9 +1,9 @@
 namespace FaqBot.Search.Embedding;
 
 /// <summary>
-/// Batches concurrent questions into one inference call. No fixed collection window: when the model is idle a
-/// question goes in at once (no added wait); while an inference runs, the questions that arrive meanwhile queue
-/// and the next inference takes them together (up to <see cref="MaxBatch"/>). The caller that finds the model idle,
+/// Batches concurrent questions into one call to the model (whose texts then run side by side on the cores). No
+/// fixed collection window: when the model is idle a question goes in at once (no added wait); while a call runs,
+/// the questions that arrive meanwhile queue and the next call takes them together (up to <see cref="MaxBatch"/>). The caller that finds the model idle,
 /// or is handed the turn when a batch ends, runs the next batch for everyone queued; the others wait for their
 /// vectors. The queue is bounded (<see cref="MaxQueued"/> texts): beyond it a caller waits for room (back-pressure),
 /// never an unbounded pile. The safety screen has its own model (MiniLM) and never waits here.

@@ -189,7 +189,7 @@ public sealed class SentenceEmbedder
         return result;
     }
 
-    /// <summary>Batches concurrent questions into one inference call.</summary>
+    /// <summary>Batches concurrent questions into one call to the model.</summary>
     public QueryBatcher Batcher { get; }
 
     /// <summary>How many question vectors are remembered at most.</summary>
