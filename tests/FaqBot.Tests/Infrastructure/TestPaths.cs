@@ -52,7 +52,10 @@ public static class TestPaths
     }
 
     /// <summary>A fresh temporary folder for a search index.</summary>
-    public static string NewIndexFolder() => Path.Combine(Path.GetTempPath(), "faqbot-tests", Guid.NewGuid().ToString("N"), "index");
+    public static string NewIndexFolder() => Path.Combine(NewTempFolder(), "index");
+
+    /// <summary>A fresh, not yet created, temporary folder of the tests' own.</summary>
+    public static string NewTempFolder() => Path.Combine(Path.GetTempPath(), "faqbot-tests", Guid.NewGuid().ToString("N"));
 
     private static string FindRoot()
     {

@@ -1,15 +1,14 @@
 using FaqBot.Search.Embedding;
+using FaqBot.Tests.Infrastructure;
 
 namespace FaqBot.Tests.Search;
 
 public sealed class EmbeddingCacheTests
 {
-    private static string Folder() => Path.Combine(Path.GetTempPath(), "faqbot-tests", Guid.NewGuid().ToString("N"));
-
     [Fact]
     public void Vectors_survive_a_restart_keyed_by_model_and_text()
     {
-        var folder = Folder();
+        var folder = TestPaths.NewTempFolder();
         var texts = new[] { "Rest for the day after your infusion.", "Bring a blanket." };
         var first = SentenceEmbedder.Shared.Embed(texts, new EmbeddingCache(folder));
 
@@ -25,7 +24,7 @@ public sealed class EmbeddingCacheTests
     [InlineData(new byte[0])]
     public void A_missing_truncated_or_foreign_cache_is_started_afresh_never_a_crash(byte[] junk)
     {
-        var folder = Folder();
+        var folder = TestPaths.NewTempFolder();
         SentenceEmbedder.Shared.Embed(["A sentence for the cache."], new EmbeddingCache(folder));
         var file = Directory.GetFiles(folder).Single();
         File.WriteAllBytes(file, File.ReadAllBytes(file).Take(40).Concat(junk).ToArray());

