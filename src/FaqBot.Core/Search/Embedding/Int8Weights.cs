@@ -7,7 +7,8 @@ namespace FaqBot.Search.Embedding;
 /// Dynamic 8-bit quantization of an ONNX model's weight matrices, as ONNX Runtime's own quantizer does it (its
 /// <c>quantize_dynamic</c>, per channel): every <c>MatMul</c> whose second input is a constant float matrix becomes
 /// ONNX Runtime's <c>DynamicQuantizeMatMul</c> (com.microsoft) over that matrix in 8 bits, one symmetric scale per
-/// output column; the activations are quantized at run time by the operator itself. Everything else (the word-embedding
+/// output column, with the bias added right after the product as the operator's own bias input; the activations are
+/// quantized at run time by the operator itself. Everything else (the word-embedding
 /// table, layer norms, attention's activation products) stays float.
 /// </summary>
 /// <remarks>
@@ -26,11 +27,10 @@ public static class Int8Weights
 
     private const byte ZeroPoint = 128;
 
-    /// <summary>The model <paramref name="onnx"/> with its constant matrix products in 8 bits; how many were replaced.</summary>
-    public static (byte[] Model, int Replaced) Quantize(byte[] onnx)
+    /// <summary>Replaces <paramref name="model"/>'s constant matrix products by their 8-bit form; returns how many were replaced.</summary>
+    public static int Quantize(ModelProto model)
     {
-        ArgumentNullException.ThrowIfNull(onnx);
-        var model = ModelProto.Parser.ParseFrom(onnx);
+        ArgumentNullException.ThrowIfNull(model);
         var graph = model.Graph;
         var weights = graph.Initializer.ToDictionary(i => i.Name, StringComparer.Ordinal);
         var uses = graph.Node.SelectMany(n => n.Input).GroupBy(name => name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
@@ -53,6 +53,16 @@ public static class Int8Weights
             var quantized = new NodeProto { OpType = "DynamicQuantizeMatMul", Domain = "com.microsoft", Name = node.Name + "_int8" };
             quantized.Input.Add([node.Input[0], weight.Name + "_int8", weight.Name + "_scale", weight.Name + "_zero"]);
             quantized.Output.Add(node.Output);
+
+            // The bias added to the product right after it goes into the operator (its optional fifth input): one
+            // operator fewer per matrix.
+            if (BiasOf(graph, node.Output[0], weights, uses) is { } bias)
+            {
+                quantized.Input.Add(bias.Bias);
+                quantized.Output[0] = bias.Add.Output[0];
+                graph.Node.Remove(bias.Add);
+            }
+
             graph.Node[k] = quantized;
             replaced++;
         }
@@ -62,7 +72,27 @@ public static class Int8Weights
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = "com.microsoft", Version = 1 });
         }
 
-        return (model.ToByteArray(), replaced);
+        return replaced;
+    }
+
+    /// <summary>The one <c>Add</c> reading <paramref name="product"/>, when its other input is a constant float vector.</summary>
+    private static (NodeProto Add, string Bias)? BiasOf(GraphProto graph, string product, Dictionary<string, TensorProto> weights, Dictionary<string, int> uses)
+    {
+        if (uses.GetValueOrDefault(product) != 1 || graph.Output.Any(o => o.Name == product))
+        {
+            return null;
+        }
+
+        var add = graph.Node.Single(n => n.Input.Contains(product));
+        if (add.OpType != "Add" || add.Input.Count != 2)
+        {
+            return null;
+        }
+
+        var other = add.Input[0] == product ? add.Input[1] : add.Input[0];
+        return weights.TryGetValue(other, out var bias) && bias.DataType == FloatType && bias.Dims.Count == 1 && uses[other] == 1
+            ? (add, other)
+            : null;
     }
 
     /// <summary>Symmetric per column: scale = largest magnitude / 127, values -127..127 stored as 1..255 (zero point 128).</summary>
