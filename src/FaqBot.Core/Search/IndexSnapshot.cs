@@ -21,6 +21,9 @@ internal sealed class IndexSnapshot
 {
     private const int MaxRememberedPassages = 200_000;
 
+    /// <summary>Above this many answer units, the segments of the index are searched in parallel.</summary>
+    private const int ParallelSearchLimit = 50_000;
+
     /// <summary>Up to this many answer units, all are read when the view opens (the real knowledge base); above, when first needed.</summary>
     private const int ReadAllLimit = 2_000;
 
@@ -35,7 +38,12 @@ internal sealed class IndexSnapshot
     {
         Reader = passages;
         _articles = articles;
-        Searcher = new IndexSearcher(passages) { Similarity = new BM25Similarity() };
+        // A large index is searched segment by segment on the thread pool (Lucene merges the segments' best hits): one
+        // question's BM25 then uses both cores when they are free. 10,000 articles: BM25 p50 34.6 -> 22.0 ms, p99 115 ->
+        // 69 ms, and the 166 answers of blind9 byte-identical to the one-thread search. A small one is searched on the
+        // caller's thread.
+        Searcher = passages.MaxDoc > ParallelSearchLimit ? new IndexSearcher(passages, TaskScheduler.Default) : new IndexSearcher(passages);
+        Searcher.Similarity = new BM25Similarity();
         Vectors = vectors;
         _sources = sources;
         _ordinals = ordinals;
