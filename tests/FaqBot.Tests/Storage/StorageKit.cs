@@ -93,6 +93,7 @@ public sealed class StorageKit : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _sqlite?.Dispose();
         if (_postgres is not null)
         {
             await _postgres.DisposeAsync();

@@ -49,11 +49,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     public async Task<ConversationState> SaveAsync(ConversationState state, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(state);
-        await using var connection = await database.OpenAsync(ct);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-        var saved = await SaveAsync(connection, transaction, state, ct);
-        await transaction.CommitAsync(ct);
-        return saved;
+        return await database.WriteAsync((connection, transaction) => SaveAsync(connection, transaction, state, ct), ct);
     }
 
     /// <summary>Saves when nobody saved since <paramref name="state"/> was read (its version); otherwise a conflict.</summary>
@@ -86,17 +82,25 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
 
     public async Task MarkProcessedAsync(string conversationId, long sequence, TurnOutcome? outcome = null, CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct);
-        await using var command = connection.CreateCommand();
-        BindProcessed(command, conversationId, sequence, outcome);
-        await command.ExecuteNonQueryAsync(ct);
+        await database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                await using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                BindProcessed(command, conversationId, sequence, outcome);
+                return await command.ExecuteNonQueryAsync(ct);
+            },
+            ct);
     }
 
     public async Task<IReadOnlyList<StoredActivity>> ClaimUnprocessedAsync(bool includeLeased = false, int limit = 100, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        await using var connection = await database.OpenAsync(ct);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        return await database.WriteAsync((connection, transaction) => ClaimAsync(connection, transaction, now, includeLeased, limit, ct), ct);
+    }
+
+    private async Task<IReadOnlyList<StoredActivity>> ClaimAsync(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now, bool includeLeased, int limit, CancellationToken ct)
+    {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
@@ -136,7 +140,6 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
             }
         }
 
-        await transaction.CommitAsync(ct);
         return [.. result.OrderBy(r => r.Activity.Timestamp).ThenBy(r => r.Sequence)];
     }
 
@@ -171,11 +174,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     private async Task<StoredActivity> AppendAsync(string conversationId, Activity activity, bool awaitingTurn, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(activity);
-        await using var connection = await database.OpenAsync(ct);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-        var stored = await AppendAsync(connection, transaction, conversationId, activity, awaitingTurn, ct);
-        await transaction.CommitAsync(ct);
-        return stored;
+        return await database.WriteAsync((connection, transaction) => AppendAsync(connection, transaction, conversationId, activity, awaitingTurn, ct), ct);
     }
 
     public async Task<IReadOnlyList<StoredActivity>> CompleteTurnAsync(
@@ -183,8 +182,12 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(replies);
-        await using var connection = await database.OpenAsync(ct);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        return await database.WriteAsync((connection, transaction) => CompleteTurnAsync(connection, transaction, state, replies, processedSequence, feedback, outcome, ct), ct);
+    }
+
+    private async Task<IReadOnlyList<StoredActivity>> CompleteTurnAsync(
+        SqliteConnection connection, SqliteTransaction transaction, ConversationState state, IReadOnlyList<Activity> replies, long? processedSequence, FeedbackRecord? feedback, TurnOutcome? outcome, CancellationToken ct)
+    {
         if (processedSequence is { } sequence)
         {
             // First the marker: when another instance completed this turn already, nothing is stored (no second answer).
@@ -213,7 +216,6 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
             stored.Add(await AppendAsync(connection, transaction, state.ConversationId, reply, awaitingTurn: false, ct));
         }
 
-        await transaction.CommitAsync(ct);
         return stored;
     }
 

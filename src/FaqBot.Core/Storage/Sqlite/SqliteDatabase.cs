@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace FaqBot.Storage.Sqlite;
@@ -6,7 +7,7 @@ namespace FaqBot.Storage.Sqlite;
 /// Opens connections to the embedded SQLite database. A relative <c>Data Source</c> is resolved
 /// against the repository root and its folder is created; WAL is switched on once.
 /// </summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : IDisposable
 {
     private readonly string _connectionString;
     private int _walSet;
@@ -133,6 +134,108 @@ public sealed class SqliteDatabase
         }
 
         return command;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a write transaction and returns once that transaction is committed. Writes that
+    /// arrive while another commit runs are committed together (group commit): one transaction, each write in its own
+    /// savepoint, so one that fails is undone alone and its caller gets its exception. A write waiting alone starts at
+    /// once. Nothing is acknowledged before its commit.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ct.ThrowIfCancellationRequested();
+        var pending = new PendingWrite(async (connection, transaction) => await work(connection, transaction), ct);
+        if (Interlocked.Exchange(ref _writerStarted, 1) == 0)
+        {
+            _ = Task.Run(WriteLoopAsync, CancellationToken.None);
+        }
+
+        ObjectDisposedException.ThrowIf(!_writes.Writer.TryWrite(pending), this);
+
+        return (T)(await pending.Done.Task)!;
+    }
+
+    private const int MaxWritesPerCommit = 64;
+
+    private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+
+    private int _writerStarted;
+
+    public void Dispose() => _writes.Writer.TryComplete();
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingWrite>(MaxWritesPerCommit);
+        while (await _writes.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxWritesPerCommit && _writes.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            await CommitAsync(batch);
+            batch.Clear();
+        }
+    }
+
+    private async Task CommitAsync(List<PendingWrite> batch)
+    {
+        var results = new (object? Value, Exception? Error)[batch.Count];
+        try
+        {
+            await using var connection = await OpenAsync();
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (batch[i].Cancellation.IsCancellationRequested)
+                {
+                    results[i] = (null, new OperationCanceledException(batch[i].Cancellation));
+                    continue;
+                }
+
+                transaction.Save("write");
+                try
+                {
+                    results[i] = (await batch[i].Work(connection, transaction), null);
+                    transaction.Release("write");
+                }
+                catch (Exception ex) when (ex is not SqliteException { SqliteErrorCode: 10 or 13 }) // not an I/O error or a full disk
+                {
+                    transaction.Rollback("write");
+                    transaction.Release("write");
+                    results[i] = (null, ex);
+                }
+            }
+
+            await transaction.CommitAsync();
+        }
+        catch (Exception ex)
+        {
+            // Nothing of this batch was committed: each write that had not failed on its own fails with this.
+            for (var i = 0; i < results.Length; i++)
+            {
+                results[i] = (null, results[i].Error ?? ex);
+            }
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (results[i].Error is { } error)
+            {
+                batch[i].Done.TrySetException(error);
+            }
+            else
+            {
+                batch[i].Done.TrySetResult(results[i].Value);
+            }
+        }
+    }
+
+    private sealed record PendingWrite(Func<SqliteConnection, SqliteTransaction, Task<object?>> Work, CancellationToken Cancellation)
+    {
+        public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct = default)

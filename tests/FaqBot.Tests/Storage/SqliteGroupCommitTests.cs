@@ -1,0 +1,141 @@
+using FaqBot.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace FaqBot.Tests.Storage;
+
+/// <summary>
+/// <see cref="SqliteDatabase.WriteAsync"/>: writes that arrive while a commit runs are committed together, each in its
+/// own savepoint; a caller returns only once its write is committed.
+/// </summary>
+public sealed class SqliteGroupCommitTests
+{
+    [Fact]
+    public async Task Writes_queued_behind_a_commit_share_one_transaction_and_a_failing_one_is_undone_alone()
+    {
+        await using var kit = await StorageKit.SqliteAsync();
+        var database = kit.Sqlite!;
+        await database.ExecuteAsync("CREATE TABLE scratch (v TEXT NOT NULL)");
+
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        SqliteTransaction? firstTransaction = null, aTransaction = null, cTransaction = null;
+        var first = database.WriteAsync(async (connection, transaction) =>
+        {
+            firstTransaction = transaction;
+            await InsertAsync(connection, transaction, "first");
+            started.SetResult();
+            await release.Task;
+            return 1;
+        });
+        await started.Task;
+
+        // Queued while the first commit is still open.
+        var a = database.WriteAsync(async (connection, transaction) =>
+        {
+            aTransaction = transaction;
+            await InsertAsync(connection, transaction, "a");
+            return "a";
+        });
+        var b = database.WriteAsync<string>(async (connection, transaction) =>
+        {
+            await InsertAsync(connection, transaction, "b");
+            throw new InvalidOperationException("b fails after writing");
+        });
+        var c = database.WriteAsync(async (connection, transaction) =>
+        {
+            cTransaction = transaction;
+            await InsertAsync(connection, transaction, "c");
+            return "c";
+        });
+
+        Assert.Empty(await RowsAsync(database)); // nothing is visible before its commit
+        release.SetResult();
+
+        Assert.Equal(1, await first);
+        Assert.Equal("a", await a);
+        Assert.Equal(["first", "a"], (await RowsAsync(database)).Take(2)); // committed when the caller returns
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => b);
+        Assert.Equal("b fails after writing", failure.Message);
+        Assert.Equal("c", await c);
+
+        Assert.Equal(["first", "a", "c"], await RowsAsync(database));
+        Assert.NotNull(aTransaction);
+        Assert.Same(aTransaction, cTransaction);
+        Assert.NotSame(firstTransaction, aTransaction);
+    }
+
+    [Fact]
+    public async Task A_write_cancelled_while_it_waits_for_its_turn_changes_nothing()
+    {
+        await using var kit = await StorageKit.SqliteAsync();
+        var database = kit.Sqlite!;
+        await database.ExecuteAsync("CREATE TABLE scratch (v TEXT NOT NULL)");
+
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = database.WriteAsync(async (connection, transaction) =>
+        {
+            await InsertAsync(connection, transaction, "first");
+            started.SetResult();
+            await release.Task;
+            return 1;
+        });
+        await started.Task;
+
+        using var cancel = new CancellationTokenSource();
+        var cancelled = database.WriteAsync(async (connection, transaction) =>
+        {
+            await InsertAsync(connection, transaction, "cancelled");
+            return 2;
+        }, cancel.Token);
+        await cancel.CancelAsync();
+        release.SetResult();
+
+        Assert.Equal(1, await first);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        Assert.Equal(["first"], await RowsAsync(database));
+    }
+
+    [Fact]
+    public async Task Many_concurrent_messages_to_one_conversation_are_all_stored_in_order()
+    {
+        await using var kit = await StorageKit.SqliteAsync();
+        var store = kit.Conversations();
+        await store.CreateAsync(StorageKit.State("c1"));
+
+        var stored = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() =>
+            store.AppendIncomingAsync("c1", new FaqBot.Schema.Activity { Type = "message", Text = $"message {i}" }))));
+
+        Assert.Equal(Enumerable.Range(1, 50).Select(i => (long)i), stored.Select(s => s.Sequence).Order());
+        var read = await store.GetActivitiesAsync("c1", 0);
+        Assert.Equal(50, read.Count);
+        Assert.Equal(stored.Select(s => s.Activity.Text).Order(), read.Select(r => r.Activity.Text).Order());
+        Assert.Equal(50, (await store.ListUnprocessedAsync()).Count);
+    }
+
+    private static async Task InsertAsync(SqliteConnection connection, SqliteTransaction transaction, string value)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "INSERT INTO scratch (v) VALUES ($v)";
+        command.Parameters.AddWithValue("$v", value);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The committed rows, read on a connection of their own.</summary>
+    private static async Task<List<string>> RowsAsync(SqliteDatabase database)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder(database.ConnectionString) { Pooling = false }.ToString());
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT v FROM scratch ORDER BY rowid";
+        var rows = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows;
+    }
+}
