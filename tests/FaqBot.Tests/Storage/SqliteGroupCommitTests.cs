@@ -14,20 +14,8 @@ public sealed class SqliteGroupCommitTests
     {
         await using var kit = await StorageKit.SqliteAsync();
         var database = kit.Sqlite!;
-        await database.ExecuteAsync("CREATE TABLE scratch (v TEXT NOT NULL)");
-
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        SqliteTransaction? firstTransaction = null, aTransaction = null, cTransaction = null;
-        var first = database.WriteAsync(async (connection, transaction) =>
-        {
-            firstTransaction = transaction;
-            await InsertAsync(connection, transaction, "first");
-            started.SetResult();
-            await release.Task;
-            return 1;
-        });
-        await started.Task;
+        var (first, firstTransaction, release) = await HoldTheWriterAsync(database);
+        SqliteTransaction? aTransaction = null, cTransaction = null;
 
         // Queued while the first commit is still open.
         var a = database.WriteAsync(async (connection, transaction) =>
@@ -69,18 +57,7 @@ public sealed class SqliteGroupCommitTests
     {
         await using var kit = await StorageKit.SqliteAsync();
         var database = kit.Sqlite!;
-        await database.ExecuteAsync("CREATE TABLE scratch (v TEXT NOT NULL)");
-
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var first = database.WriteAsync(async (connection, transaction) =>
-        {
-            await InsertAsync(connection, transaction, "first");
-            started.SetResult();
-            await release.Task;
-            return 1;
-        });
-        await started.Task;
+        var (first, _, release) = await HoldTheWriterAsync(database);
 
         using var cancel = new CancellationTokenSource();
         var cancelled = database.WriteAsync(async (connection, transaction) =>
@@ -111,6 +88,25 @@ public sealed class SqliteGroupCommitTests
         Assert.Equal(50, read.Count);
         Assert.Equal(stored.Select(s => s.Activity.Text).Order(), read.Select(r => r.Activity.Text).Order());
         Assert.Equal(50, (await store.ListUnprocessedAsync()).Count);
+    }
+
+    /// <summary>
+    /// Creates the scratch table and starts a write ("first") that keeps its commit open until released, so the writes
+    /// started meanwhile queue behind it.
+    /// </summary>
+    private static async Task<(Task<int> First, SqliteTransaction Transaction, TaskCompletionSource Release)> HoldTheWriterAsync(SqliteDatabase database)
+    {
+        await database.ExecuteAsync("CREATE TABLE scratch (v TEXT NOT NULL)");
+        var started = new TaskCompletionSource<SqliteTransaction>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = database.WriteAsync(async (connection, transaction) =>
+        {
+            await InsertAsync(connection, transaction, "first");
+            started.SetResult(transaction);
+            await release.Task;
+            return 1;
+        });
+        return (first, await started.Task, release);
     }
 
     private static async Task InsertAsync(SqliteConnection connection, SqliteTransaction transaction, string value)
