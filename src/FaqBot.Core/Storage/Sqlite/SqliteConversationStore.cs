@@ -9,7 +9,8 @@ namespace FaqBot.Storage.Sqlite;
 
 /// <summary>
 /// The embedded default store: one SQLite file (WAL), every write committed before it returns. Writes run in immediate
-/// (single-writer) transactions, so a sequence number, a lease or a version is read and changed by one writer at a time.
+/// (single-writer) transactions, so a sequence number, a lease or a version is read and changed by one writer at a time;
+/// the writes of concurrent messages are committed together (<see cref="SqliteDatabase.WriteAsync"/>, group commit).
 /// </summary>
 public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvider time, StorageOptions? options = null) : IConversationStore
 {

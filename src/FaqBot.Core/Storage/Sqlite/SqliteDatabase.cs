@@ -4,8 +4,8 @@ using Microsoft.Data.Sqlite;
 namespace FaqBot.Storage.Sqlite;
 
 /// <summary>
-/// Opens connections to the embedded SQLite database. A relative <c>Data Source</c> is resolved
-/// against the repository root and its folder is created; WAL is switched on once.
+/// Opens connections to the embedded SQLite database and commits writes together (<see cref="WriteAsync"/>). A relative
+/// <c>Data Source</c> is resolved against the repository root and its folder is created; WAL is switched on once.
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
@@ -140,7 +140,8 @@ public sealed class SqliteDatabase : IDisposable
     /// Runs <paramref name="work"/> in a write transaction and returns once that transaction is committed. Writes that
     /// arrive while another commit runs are committed together (group commit): one transaction, each write in its own
     /// savepoint, so one that fails is undone alone and its caller gets its exception. A write waiting alone starts at
-    /// once. Nothing is acknowledged before its commit.
+    /// once. Nothing is acknowledged before its commit. Direct Line, 500 conversations at a 1,000 msg/s target on this
+    /// 2-core machine: 749 replies a second with a transaction per write, 996-998 with group commit (README, Performance).
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct = default)
     {
@@ -233,8 +234,13 @@ public sealed class SqliteDatabase : IDisposable
         }
     }
 
-    private sealed record PendingWrite(Func<SqliteConnection, SqliteTransaction, Task<object?>> Work, CancellationToken Cancellation)
+    private sealed class PendingWrite(Func<SqliteConnection, SqliteTransaction, Task<object?>> work, CancellationToken cancellation)
     {
+        public Func<SqliteConnection, SqliteTransaction, Task<object?>> Work { get; } = work;
+
+        public CancellationToken Cancellation { get; } = cancellation;
+
+        /// <summary>Completed after the commit (or with the write's own error); its caller continues on the thread pool, never on the writer.</summary>
         public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
