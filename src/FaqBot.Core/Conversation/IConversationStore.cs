@@ -32,6 +32,9 @@ public interface IConversationStore
 
     Task<ConversationState?> GetAsync(string conversationId, CancellationToken ct = default);
 
+    /// <summary>The conversation's user id, or null when it does not exist: a check on every message, without reading its state.</summary>
+    Task<string?> GetUserIdAsync(string conversationId, CancellationToken ct = default);
+
     /// <summary>
     /// Saves the state if nobody saved the conversation since it was read (same <see cref="ConversationState.Version"/>);
     /// returns it with its new version. Throws <see cref="Storage.ConcurrencyConflictException"/> otherwise: the caller

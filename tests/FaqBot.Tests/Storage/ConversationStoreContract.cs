@@ -37,6 +37,18 @@ public abstract class ConversationStoreContract
     }
 
     [Fact]
+    public async Task The_user_id_of_an_existing_conversation_is_read_without_its_state_and_an_unknown_one_is_null()
+    {
+        await using var kit = await NewAsync();
+        var store = kit.Conversations();
+        await store.CreateAsync(State("conv-user") with { UserId = "dl_patient7" });
+
+        Assert.Equal("dl_patient7", await store.GetUserIdAsync("conv-user"));
+        Assert.Null(await store.GetUserIdAsync("conv-unknown"));
+        Assert.Null(await store.GetUserIdAsync("conv-user' OR '1'='1"));
+    }
+
+    [Fact]
     public async Task Two_instances_appending_to_one_conversation_get_unique_consecutive_sequences_and_increasing_times()
     {
         await using var kit = await NewAsync();

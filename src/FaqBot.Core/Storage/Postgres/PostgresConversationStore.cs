@@ -47,6 +47,14 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }
 
+    public async Task<string?> GetUserIdAsync(string conversationId, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("SELECT user_id FROM conversations WHERE id = @id", connection);
+        command.Parameters.AddWithValue("id", conversationId);
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+
     public async Task<ConversationState> SaveAsync(ConversationState state, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(state);

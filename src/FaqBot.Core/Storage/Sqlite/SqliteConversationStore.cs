@@ -47,6 +47,9 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }
 
+    public async Task<string?> GetUserIdAsync(string conversationId, CancellationToken ct = default) =>
+        await database.ScalarAsync("SELECT user_id FROM conversations WHERE id = $id", ct, ("$id", conversationId)) as string;
+
     public async Task<ConversationState> SaveAsync(ConversationState state, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(state);

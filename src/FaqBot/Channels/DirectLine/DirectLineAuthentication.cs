@@ -90,28 +90,29 @@ public sealed class DirectLineAuthenticationHandler(
     }
 }
 
-/// <summary>The conversation loaded by <see cref="DirectLineConversation.RequireExisting"/> for the handler.</summary>
+/// <summary>The conversation checked by <see cref="DirectLineConversation.RequireExisting"/> for the handler.</summary>
 public static class DirectLineConversation
 {
-    private const string Item = "directline:conversation";
+    private const string Item = "directline:conversation-user";
 
     /// <summary>
     /// Endpoint filter on <c>conversations/{conversationId}</c>: 404 (in Direct Line's dialect) when the
-    /// conversation does not exist; otherwise its state is available to the handler through <see cref="Of"/>.
+    /// conversation does not exist; otherwise its user id is available to the handler through <see cref="UserIdOf"/>.
+    /// Only that column is read, not the conversation's state (read once more by the turn itself).
     /// </summary>
     public static async ValueTask<object?> RequireExisting(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var store = http.RequestServices.GetRequiredService<IConversationStore>();
-        if (http.Request.RouteValues["conversationId"] is not string id || await store.GetAsync(id, http.RequestAborted) is not { } state)
+        if (http.Request.RouteValues["conversationId"] is not string id || await store.GetUserIdAsync(id, http.RequestAborted) is not { } userId)
         {
             return DirectLineError.ConversationNotFound();
         }
 
-        http.Items[Item] = state;
+        http.Items[Item] = userId;
         return await next(context);
     }
 
-    public static ConversationState Of(HttpContext context) =>
-        context.Items[Item] as ConversationState ?? throw new InvalidOperationException("The conversation filter did not run for this endpoint.");
+    public static string UserIdOf(HttpContext context) =>
+        context.Items[Item] as string ?? throw new InvalidOperationException("The conversation filter did not run for this endpoint.");
 }

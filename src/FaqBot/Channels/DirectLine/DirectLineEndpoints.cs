@@ -133,7 +133,7 @@ public static partial class DirectLineEndpoints
         }
 
         var caller = DirectLineCaller.From(principal)!;
-        var userId = caller.IsSecret ? DirectLineConversation.Of(context).UserId : caller.UserId!;
+        var userId = caller.IsSecret ? DirectLineConversation.UserIdOf(context) : caller.UserId!;
         return Json(new ConversationResponse(
             conversationId,
             await tokens.IssueConversationTokenAsync(conversationId, userId),
@@ -169,8 +169,7 @@ public static partial class DirectLineEndpoints
             return TypedResults.NoContent();
         }
 
-        var state = DirectLineConversation.Of(context);
-        var userId = caller.IsSecret ? (activity.From?.Id is { Length: > 0 and <= IncomingActivity.MaxNameLength } id ? id : state.UserId) : caller.UserId!;
+        var userId = caller.IsSecret ? (activity.From?.Id is { Length: > 0 and <= IncomingActivity.MaxNameLength } id ? id : DirectLineConversation.UserIdOf(context)) : caller.UserId!;
         var incoming = IncomingActivity.Keep(activity) with
         {
             ChannelId = ChannelId,
