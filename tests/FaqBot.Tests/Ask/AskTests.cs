@@ -132,7 +132,7 @@ public sealed class AskTests
         }
 
         start.Environment["FAQBOT_ROOT"] = TestPaths.Root;
-        start.Environment["ConnectionStrings__FaqBot"] = $"Data Source={Path.Combine(Path.GetTempPath(), "faqbot-tests", Guid.NewGuid().ToString("N") + ".db")}";
+        start.Environment["ConnectionStrings__FaqBot"] = $"Data Source={Path.Combine(TestPaths.TempRoot, Guid.NewGuid().ToString("N") + ".db")}";
         using var process = Process.Start(start)!;
         var stdoutTask = process.StandardOutput.ReadToEndAsync();
         var stderrTask = process.StandardError.ReadToEndAsync();

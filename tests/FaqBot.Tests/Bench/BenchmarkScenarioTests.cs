@@ -11,7 +11,7 @@ namespace FaqBot.Tests.Bench;
 /// </summary>
 public sealed class BenchmarkScenarioTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "faqbot-tests", "bench-" + Guid.NewGuid().ToString("N"));
+    private readonly string _folder = Path.Combine(TestPaths.TempRoot, "bench-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
     public void Generated_knowledge_base_loads_with_the_requested_articles_and_keeps_story_sections()

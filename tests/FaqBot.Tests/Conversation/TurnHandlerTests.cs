@@ -293,7 +293,7 @@ public sealed class TurnHandlerTests : IDisposable
     [Fact]
     public async Task Two_close_sections_become_did_you_mean_buttons_and_a_choice_answers_from_that_section()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "faqbot-tests", Guid.NewGuid().ToString("N"), "knowledge");
+        var folder = Path.Combine(TestPaths.TempRoot, Guid.NewGuid().ToString("N"), "knowledge");
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "a.md"), "---\ntitle: \"Garden A\"\nsource: test\nreviewed: 2026-11-01\n---\n\n## Zebras\n\nZebras visit the garden in spring.\n");
         File.WriteAllText(Path.Combine(folder, "b.md"), "---\ntitle: \"Garden B\"\nsource: test\nreviewed: 2026-11-01\n---\n\n## Giraffes\n\nGiraffes visit the garden in autumn.\n");

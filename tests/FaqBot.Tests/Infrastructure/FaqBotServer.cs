@@ -24,7 +24,7 @@ public sealed class FaqBotServer : WebApplicationFactory<Program>
     {
         _services = services;
         _environment = environment;
-        DatabasePath = databasePath ?? Path.Combine(Path.GetTempPath(), "faqbot-tests", $"{Guid.NewGuid():N}.db");
+        DatabasePath = databasePath ?? Path.Combine(TestPaths.TempRoot, $"{Guid.NewGuid():N}.db");
         _settings = new(settings ?? new Dictionary<string, string?>())
         {
             ["ConnectionStrings:FaqBot"] = $"Data Source={DatabasePath}",

@@ -23,7 +23,7 @@ public sealed class KnowledgeBaseTests
     [Fact]
     public void A_missing_or_empty_knowledge_folder_is_a_clear_start_up_error()
     {
-        var missing = Path.Combine(Path.GetTempPath(), "faqbot-tests", Guid.NewGuid().ToString("N"), "knowledge");
+        var missing = Path.Combine(TestPaths.TempRoot, Guid.NewGuid().ToString("N"), "knowledge");
         var ex = Assert.Throws<KnowledgeUnavailableException>(() => TestPaths.Knowledge(missing));
         Assert.Contains("does not exist", ex.Message, StringComparison.Ordinal);
 

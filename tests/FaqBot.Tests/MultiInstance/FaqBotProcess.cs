@@ -46,7 +46,7 @@ internal sealed class FaqBotProcess : IAsyncDisposable
         // The embeddings caches are only caches: shared by the test processes so only the first start embeds.
         ["Search__EmbeddingCachePath"] = Path.Combine(AppContext.BaseDirectory, "embeddings-processes"),
         ["Safety__EmbeddingCacheFolder"] = Path.Combine(AppContext.BaseDirectory, "embeddings-processes", "safety"),
-        ["DataProtection__KeysPath"] = Path.Combine(Path.GetTempPath(), "faqbot-tests", "keys-" + new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database),
+        ["DataProtection__KeysPath"] = Path.Combine(TestPaths.TempRoot, "keys-" + new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database),
         // One test address plays many patients and staff members.
         ["DirectLine__RateLimit__PermitsPerToken"] = "1000000",
         ["DirectLine__RateLimit__PermitsPerAddress"] = "1000000",

@@ -77,7 +77,7 @@ public sealed class CrisisResponseTests
     [Fact]
     public async Task A_stored_crisis_message_whose_turn_never_ran_is_answered_and_queued_first_after_a_restart_exactly_once()
     {
-        var database = Path.Combine(Path.GetTempPath(), "faqbot-tests", $"{Guid.NewGuid():N}.db");
+        var database = Path.Combine(TestPaths.TempRoot, $"{Guid.NewGuid():N}.db");
         var settings = new Dictionary<string, string?> { ["Staff:DutyHours"] = "never" };
         string id, waiting;
         await using (var server = new FaqBotServer(settings, database))

@@ -19,7 +19,7 @@ public sealed class DeploymentTests
     [Fact]
     public async Task The_published_app_started_from_another_directory_is_ready_and_answers()
     {
-        var work = Path.Combine(Path.GetTempPath(), "faqbot-tests", Guid.NewGuid().ToString("N"));
+        var work = Path.Combine(TestPaths.TempRoot, Guid.NewGuid().ToString("N"));
         var published = Path.Combine(work, "app");
         var elsewhere = Path.Combine(work, "elsewhere");
         Directory.CreateDirectory(elsewhere);

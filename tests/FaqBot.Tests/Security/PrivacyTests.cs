@@ -158,7 +158,7 @@ public sealed class PrivacyTests
             return;
         }
 
-        var folder = Path.Combine(Path.GetTempPath(), "faqbot-tests", Guid.NewGuid().ToString("N"), "data");
+        var folder = Path.Combine(TestPaths.TempRoot, Guid.NewGuid().ToString("N"), "data");
         await using var server = new FaqBotServer(databasePath: Path.Combine(folder, "faqbot.db"));
         using var client = new DirectLineTestClient(server);
         await client.StartAsync();
@@ -181,7 +181,7 @@ public sealed class PrivacyTests
     [Fact]
     public async Task A_backup_made_while_serving_restores_and_reads_back_the_conversation()
     {
-        var backup = Path.Combine(Path.GetTempPath(), "faqbot-tests", Guid.NewGuid().ToString("N"), "backup.db");
+        var backup = Path.Combine(TestPaths.TempRoot, Guid.NewGuid().ToString("N"), "backup.db");
         string id;
         await using (var server = new FaqBotServer())
         {
@@ -194,7 +194,7 @@ public sealed class PrivacyTests
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(backup));
         }
 
-        var restored = Path.Combine(Path.GetTempPath(), "faqbot-tests", Guid.NewGuid().ToString("N"), "faqbot.db");
+        var restored = Path.Combine(TestPaths.TempRoot, Guid.NewGuid().ToString("N"), "faqbot.db");
         Directory.CreateDirectory(Path.GetDirectoryName(restored)!);
         File.Copy(backup, restored);
         await using var again = new FaqBotServer(databasePath: restored);

@@ -30,7 +30,7 @@ public sealed class EscalationReasonTests
     [Fact]
     public void A_staff_only_code_in_phrases_yaml_without_a_configured_reason_fails_start_up()
     {
-        var phrases = Path.Combine(Path.GetTempPath(), "faqbot-tests", $"{Guid.NewGuid():N}-phrases.yaml");
+        var phrases = Path.Combine(TestPaths.TempRoot, $"{Guid.NewGuid():N}-phrases.yaml");
         Directory.CreateDirectory(Path.GetDirectoryName(phrases)!);
         var yaml = File.ReadAllText(Path.Combine(TestPaths.Root, "phrases.yaml"));
         Assert.Contains("\n    parking:\n", yaml, StringComparison.Ordinal);

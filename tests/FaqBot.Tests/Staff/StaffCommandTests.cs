@@ -8,7 +8,7 @@ namespace FaqBot.Tests.Staff;
 /// <summary>The staff CLI as an operator runs it: the real executable, stdin for the password, exit codes.</summary>
 public sealed class StaffCommandTests
 {
-    private readonly string _database = Path.Combine(Path.GetTempPath(), "faqbot-tests", $"{Guid.NewGuid():N}.db");
+    private readonly string _database = Path.Combine(TestPaths.TempRoot, $"{Guid.NewGuid():N}.db");
 
     [Fact]
     public async Task Add_list_disable_and_the_account_signs_in_only_while_enabled()

@@ -3,6 +3,7 @@ using FaqBot.Schema;
 using FaqBot.Storage;
 using FaqBot.Storage.Postgres;
 using FaqBot.Storage.Sqlite;
+using FaqBot.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
 namespace FaqBot.Tests.Storage;
@@ -38,7 +39,7 @@ public sealed class SqliteSchemaMigratorTests
     [InlineData("outcome TEXT, reason TEXT,")]
     public async Task A_database_made_before_migrations_is_adopted_with_its_data(string turnColumns)
     {
-        var path = Path.Combine(Path.GetTempPath(), "faqbot-tests", $"{Guid.NewGuid():N}.db");
+        var path = Path.Combine(TestPaths.TempRoot, $"{Guid.NewGuid():N}.db");
         var database = new SqliteDatabase($"Data Source={path}", Path.GetTempPath());
         await database.ExecuteAsync(OldSchema.Replace("{0}", turnColumns, StringComparison.Ordinal));
 

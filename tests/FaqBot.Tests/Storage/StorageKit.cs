@@ -7,6 +7,7 @@ using FaqBot.Storage;
 using FaqBot.Storage.Postgres;
 using FaqBot.Storage.Sqlite;
 using FaqBot.Teaching;
+using FaqBot.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace FaqBot.Tests.Storage;
@@ -41,7 +42,7 @@ public sealed class StorageKit : IAsyncDisposable
 
     public static async Task<StorageKit> SqliteAsync(TimeProvider? time = null, StorageOptions? options = null, string? path = null)
     {
-        path ??= Path.Combine(Path.GetTempPath(), "faqbot-tests", $"{Guid.NewGuid():N}.db");
+        path ??= Path.Combine(TestPaths.TempRoot, $"{Guid.NewGuid():N}.db");
         var database = new SqliteDatabase($"Data Source={path}", Path.GetTempPath());
         await SchemaMigrator.MigrateAsync(database);
         return new StorageKit(database, null, time ?? TimeProvider.System, options ?? new StorageOptions());

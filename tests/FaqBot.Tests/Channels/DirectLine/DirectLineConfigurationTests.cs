@@ -53,7 +53,7 @@ public sealed class DirectLineConfigurationTests
     public async Task Stream_url_follows_the_request_scheme_and_host(string scheme, string host, string expectedStart)
     {
         var options = Microsoft.Extensions.Options.Options.Create(new DirectLineOptions { SigningKey = DirectLineTestClient.SigningKey });
-        var keys = new KeyFolder(Path.Combine(Path.GetTempPath(), "faqbot-tests", Guid.NewGuid().ToString("N")));
+        var keys = new KeyFolder(Path.Combine(TestPaths.TempRoot, Guid.NewGuid().ToString("N")));
         var key = new DirectLineSigningKey(options, keys, Microsoft.AspNetCore.DataProtection.DataProtectionProvider.Create(new DirectoryInfo(keys.Path)), Microsoft.Extensions.Logging.Abstractions.NullLogger<DirectLineSigningKey>.Instance);
         var tokens = new DirectLineTokens(options, key, TimeProvider.System);
         var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();

@@ -60,7 +60,7 @@ public sealed class DirectLineStreamTests
     [Fact]
     public async Task A_restart_loses_nothing_the_client_reconnects_from_its_watermark_with_its_old_token()
     {
-        var database = Path.Combine(Path.GetTempPath(), "faqbot-tests", $"{Guid.NewGuid():N}.db");
+        var database = Path.Combine(TestPaths.TempRoot, $"{Guid.NewGuid():N}.db");
         ConversationResponse conversation;
         long watermark;
         string missedId;
