@@ -74,6 +74,28 @@ public sealed class SqliteGroupCommitTests
     }
 
     [Fact]
+    public async Task A_write_that_fails_alone_is_undone_and_the_next_write_is_committed()
+    {
+        await using var kit = await StorageKit.SqliteAsync();
+        var database = kit.Sqlite!;
+        await database.ExecuteAsync("CREATE TABLE scratch (v TEXT NOT NULL)");
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => database.WriteAsync<int>(async (connection, transaction) =>
+        {
+            await InsertAsync(connection, transaction, "lost");
+            throw new InvalidOperationException("fails after writing");
+        }));
+        Assert.Equal("fails after writing", failure.Message);
+        Assert.Equal(2, await database.WriteAsync(async (connection, transaction) =>
+        {
+            await InsertAsync(connection, transaction, "kept");
+            return 2;
+        }));
+
+        Assert.Equal(["kept"], await RowsAsync(database));
+    }
+
+    [Fact]
     public async Task Many_concurrent_messages_to_one_conversation_are_all_stored_in_order()
     {
         await using var kit = await StorageKit.SqliteAsync();

@@ -188,11 +188,19 @@ public sealed class SqliteDatabase : IDisposable
         {
             await using var connection = await OpenAsync();
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+            var alone = batch.Count == 1;
             for (var i = 0; i < batch.Count; i++)
             {
                 if (batch[i].Cancellation.IsCancellationRequested)
                 {
                     results[i] = (null, new OperationCanceledException(batch[i].Cancellation));
+                    continue;
+                }
+
+                if (alone)
+                {
+                    // Nothing to keep apart: a failure leaves the transaction uncommitted (below), without savepoint statements.
+                    results[i] = (await batch[i].Work(connection, transaction), null);
                     continue;
                 }
 
@@ -202,7 +210,7 @@ public sealed class SqliteDatabase : IDisposable
                     results[i] = (await batch[i].Work(connection, transaction), null);
                     transaction.Release("write");
                 }
-                catch (Exception ex) when (ex is not SqliteException { SqliteErrorCode: 10 or 13 }) // not an I/O error or a full disk
+                catch (Exception ex) when (ex is not SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_FULL })
                 {
                     transaction.Rollback("write");
                     transaction.Release("write");
