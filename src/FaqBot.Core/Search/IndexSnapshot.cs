@@ -21,16 +21,15 @@ internal sealed class IndexSnapshot
 {
     private const int MaxRememberedPassages = 200_000;
 
-    /// <summary>Above this many answer units, the segments of the index are searched in parallel.</summary>
-    private const int ParallelSearchLimit = 50_000;
-
     /// <summary>Up to this many answer units, all are read when the view opens (the real knowledge base); above, when first needed.</summary>
     private const int ReadAllLimit = 2_000;
 
     private readonly DirectoryReader _articles;
+    private readonly IndexSearcher _articleSearcher;
     private readonly IReadOnlyList<string> _sourceNames;
     private readonly Passage?[]? _all;
     private readonly ConcurrentDictionary<int, Passage> _passages = new();
+    private int _remembered;
     private readonly ConcurrentDictionary<string, int[]> _docsBySource = new(StringComparer.Ordinal);
     private int _references = 1;
 
@@ -38,23 +37,23 @@ internal sealed class IndexSnapshot
     {
         Reader = passages;
         _articles = articles;
-        // A large index is searched segment by segment on the thread pool (Lucene merges the segments' best hits): one
-        // question's BM25 then uses both cores when they are free. 10,000 articles: BM25 p50 34.6 -> 22.0 ms, p99 115 ->
-        // 69 ms, and the 166 answers of blind9 byte-identical to the one-thread search. A small one is searched on the
-        // caller's thread.
-        Searcher = passages.MaxDoc > ParallelSearchLimit ? new IndexSearcher(passages, TaskScheduler.Default) : new IndexSearcher(passages);
-        Searcher.Similarity = new BM25Similarity();
+        // One thread per search: a large knowledge base's BM25 scores only the units of its best articles, and runs
+        // beside the model (PassageIndex.Search). Searching the segments in parallel as well (Lucene's TaskScheduler,
+        // 2026-11-30 morning) no longer paid once the articles were chosen first, and was removed.
+        Searcher = new IndexSearcher(passages) { Similarity = new BM25Similarity() };
+        _articleSearcher = new IndexSearcher(articles) { Similarity = new BM25Similarity() };
         Vectors = vectors;
         _sources = sources;
         _ordinals = ordinals;
         _sourceNames = sourceNames;
         Order = Comparer<int>.Create(CompareOrder);
         Count = passages.NumDocs;
-        Live = Count <= exhaustiveLimit ? LiveDocs(passages) : [];
+        var live = Count <= exhaustiveLimit || Count <= ReadAllLimit ? LiveDocs(passages) : [];
+        Live = Count <= exhaustiveLimit ? live : [];
         if (Count <= ReadAllLimit)
         {
             _all = new Passage?[passages.MaxDoc];
-            foreach (var doc in Live)
+            foreach (var doc in live)
             {
                 _all[doc] = Read(doc);
             }
@@ -160,12 +159,15 @@ internal sealed class IndexSnapshot
             return known;
         }
 
-        if (_passages.Count >= MaxRememberedPassages)
+        // Counted here: ConcurrentDictionary.Count takes every lock of the dictionary, on every read of a new unit.
+        var passage = Read(doc);
+        if (_passages.TryAdd(doc, passage) && Interlocked.Increment(ref _remembered) > MaxRememberedPassages)
         {
             _passages.Clear();
+            Interlocked.Exchange(ref _remembered, 0);
         }
 
-        return _passages.GetOrAdd(doc, Read);
+        return passage;
     }
 
     /// <summary>The documents of one article, by their position in it.</summary>
@@ -183,6 +185,34 @@ internal sealed class IndexSnapshot
         var docs = DocsOf(passage.Source);
         return passage.Id >= 0 && passage.Id < docs.Length && PassageAt(docs[passage.Id]).Id == passage.Id ? docs[passage.Id] : -1;
     }
+
+    /// <summary>The sources of the <paramref name="count"/> articles that BM25 ranks best for <paramref name="query"/> (on whole articles).</summary>
+    public List<string> BestArticles(BooleanQuery query, int count)
+    {
+        if (query.Clauses.Count == 0)
+        {
+            return [];
+        }
+
+        var collector = TopScoreDocCollector.Create(count, docsScoredInOrder: true);
+        _articleSearcher.Search(query, collector);
+        var hits = collector.GetTopDocs().ScoreDocs;
+        var sources = new List<string>(hits.Length);
+        var value = new BytesRef();
+        var leaves = _articles.Leaves;
+        foreach (var hit in hits)
+        {
+            // Per segment and per thread: Lucene's doc values are not shared between threads.
+            var leaf = leaves[ReaderUtil.SubIndex(hit.Doc, leaves)];
+            leaf.AtomicReader.GetSortedDocValues(ArticleFields.SourceValue).Get(hit.Doc - leaf.DocBase, value);
+            sources.Add(value.Utf8ToString());
+        }
+
+        return sources;
+    }
+
+    /// <summary>The article index's statistics of <paramref name="terms"/> (terms of article fields), for <see cref="BestArticles"/>.</summary>
+    public Dictionary<Term, TermContext> ArticleTermStates(IEnumerable<Term> terms) => TermStates.Of(_articles, terms);
 
     /// <summary>The whole text of an article, as indexed.</summary>
     public string ArticleText(string source)
@@ -358,7 +388,10 @@ internal static class PassageFields
 internal static class ArticleFields
 {
     public const string Source = "source";
+    public const string SourceValue = "source_value";
     public const string Text = "text";
+    public const string Body = "body";
+    public const string Title = "title";
 
     public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

@@ -29,7 +29,8 @@ public sealed record IndexUpdate(int Parsed, int Unchanged, int Removed, int Emb
 /// The Lucene.Net index of the knowledge folder, on disk (<see cref="MMapDirectory"/> under
 /// <see cref="SearchOptions.IndexPath"/>) or in memory when that is empty or another process holds it. Two indexes in
 /// one folder: <c>passages</c> (one document per answer unit: BM25 fields, the typo vocabulary, stored fields for the
-/// answer, doc values for order and the embedding key) and <c>articles</c> (one document per article: its text), and
+/// answer, doc values for order and the embedding key) and <c>articles</c> (one document per article: its text, and its
+/// words and title for BM25, which picks the articles a large knowledge base searches), and
 /// <c>manifest.json</c> (each article's file hash and front matter). An update reads only the files whose content changed (by SHA-256), deletes the documents
 /// of changed, removed, broken and expired articles by their source term, adds the new ones, embeds only their texts,
 /// commits and reopens the readers (what Lucene's SearcherManager does on a refresh). An index written by another
@@ -39,7 +40,7 @@ public sealed record IndexUpdate(int Parsed, int Unchanged, int Removed, int Emb
 internal sealed partial class KnowledgeIndex : IDisposable
 {
     /// <summary>Bump when the documents, the analysis chain or the article parser change: the index on disk is rebuilt.</summary>
-    public const string SchemaVersion = "faqbot-index-2";
+    public const string SchemaVersion = "faqbot-index-3";
 
     private const string SchemaKey = "schema";
     private const string ModelKey = "model";
@@ -84,7 +85,7 @@ internal sealed partial class KnowledgeIndex : IDisposable
         _passages = new IndexWriter(passages, PassageConfig());
         try
         {
-            _articles = new IndexWriter(articles, new IndexWriterConfig(TextAnalysis.Version, TextAnalysis.Stems) { OpenMode = OpenMode.CREATE_OR_APPEND });
+            _articles = new IndexWriter(articles, new IndexWriterConfig(TextAnalysis.Version, TextAnalysis.Stems) { Similarity = new BM25Similarity(), OpenMode = OpenMode.CREATE_OR_APPEND });
         }
         catch
         {
@@ -432,7 +433,10 @@ internal sealed partial class KnowledgeIndex : IDisposable
             _articles.AddDocument(
             [
                 new StringField(ArticleFields.Source, article.Source, Field.Store.YES),
+                new SortedDocValuesField(ArticleFields.SourceValue, new BytesRef(article.Source)),
                 new StoredField(ArticleFields.Text, article.Text),
+                new TextField(ArticleFields.Body, article.Text, Field.Store.NO),
+                new TextField(ArticleFields.Title, article.Title, Field.Store.NO),
             ]);
             var (length, modified, _) = _hashes.GetValueOrDefault(article.Source, (-1, default, hash));
             _entries[article.Source] = new ArticleEntry(article.Source, hash, length, modified, article.Title, article.Origin, article.Reviewed, article.Expires);

@@ -4,6 +4,7 @@ using FaqBot.Search.Analysis;
 using FaqBot.Search.Embedding;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
+using Lucene.Net.Queries;
 using Lucene.Net.Search;
 using Lucene.Net.Search.Similarities;
 using Lucene.Net.Store;
@@ -191,6 +192,11 @@ public sealed class PassageIndex : IDisposable
         var (searched, corrections, unknown) = Repair(text);
         var query = BuildQuery(searched);
 
+        // A large knowledge base's BM25 (several milliseconds) runs on the thread pool while the model reads the question.
+        var lexical = _snapshot.Count > _options.ExhaustiveDenseLimit
+            ? Task.Run(() => LexicalHits(query))
+            : null;
+
         // The question and its variants (with the previous question; without the unknown words) in one call to the model.
         var stripped = unknown.Count > 0 ? UnknownWordsPattern(unknown).Replace(searched, " ") : null;
         var hasStripped = stripped is not null && stripped.Any(char.IsLetter);
@@ -210,7 +216,7 @@ public sealed class PassageIndex : IDisposable
         var denseVector = context is null ? questionVector : vectors[1];
         var withoutUnknown = unknown.Count == 0 ? 1.0 : hasStripped ? SentenceEmbedder.Dot(questionVector, vectors[^1]) : 0;
 
-        var ranked = Rank(query, denseVector, context);
+        var ranked = Rank(lexical?.GetAwaiter().GetResult() ?? LexicalHits(query), denseVector, context);
         var outOfScope = withoutUnknown < _options.UnknownWordsSimilarity
             && !(ranked.Count > 0 && ranked[0].Alternate + _options.AlternateQuestionOffset >= _options.AlternateInScopeSimilarity);
         var result = new SearchResult(text, searched, ranked.AsReadOnly(), corrections.AsReadOnly(), unknown.AsReadOnly(), withoutUnknown, outOfScope, query);
@@ -242,7 +248,7 @@ public sealed class PassageIndex : IDisposable
         var query = BuildQuery(Repair(text).Searched);
         return query.Clauses.Count == 0
             ? []
-            : [.. TopHits(query, _options.Candidates).ScoreDocs.Select(hit =>
+            : [.. TopHits(query, BestArticles(query), _options.Candidates).ScoreDocs.Select(hit =>
                 new ScoredPassage(_snapshot.PassageAt(hit.Doc), Math.Min(1.0, hit.Score / _options.Bm25Saturation), 0, 0, Math.Min(1.0, hit.Score / _options.Bm25Saturation), hit.Score, hit.Doc))];
     }
 
@@ -263,7 +269,19 @@ public sealed class PassageIndex : IDisposable
         Analysis.Dispose();
     }
 
-    private List<ScoredPassage> Rank(BooleanQuery query, float[] questionVector, SearchContext? context)
+    /// <summary>BM25's candidates: the best units for the query (in a large knowledge base, of the articles it chose).</summary>
+    private ScoreDoc[] LexicalHits(BooleanQuery query)
+    {
+        if (query.Clauses.Count == 0)
+        {
+            return [];
+        }
+
+        var exhaustive = _snapshot.Count <= _options.ExhaustiveDenseLimit;
+        return TopHits(query, BestArticles(query), exhaustive ? _options.Candidates : Math.Max(_options.Candidates, _options.LargeCandidates)).ScoreDocs;
+    }
+
+    private List<ScoredPassage> Rank(ScoreDoc[] hits, float[] questionVector, SearchContext? context)
     {
         var live = _snapshot.Live;
         var order = _snapshot.Order;
@@ -277,15 +295,12 @@ public sealed class PassageIndex : IDisposable
             alternate[doc] = Math.Max(alternate.GetValueOrDefault(doc), similarity);
         }
 
-        var bm25 = new Dictionary<int, float>();
-        var bm25Hits = new List<int>();
-        if (query.Clauses.Count > 0)
+        var bm25 = new Dictionary<int, float>(hits.Length);
+        var bm25Hits = new List<int>(hits.Length);
+        foreach (var hit in hits)
         {
-            foreach (var hit in TopHits(query, exhaustive ? _options.Candidates : Math.Max(_options.Candidates, _options.LargeCandidates)).ScoreDocs)
-            {
-                bm25[hit.Doc] = hit.Score;
-                bm25Hits.Add(hit.Doc);
-            }
+            bm25[hit.Doc] = hit.Score;
+            bm25Hits.Add(hit.Doc);
         }
 
         // Meaning: of every unit in a knowledge base up to ExhaustiveDenseLimit; above it, of BM25's candidates and the
@@ -344,20 +359,84 @@ public sealed class PassageIndex : IDisposable
     /// The best <paramref name="count"/> passages for the BM25 query. In an index of up to
     /// <see cref="InOrderScoringLimit"/> units they are scored in document order: a query of SHOULD clauses otherwise gets
     /// Lucene's out-of-order BooleanScorer, whose bucket tables (2,048 buckets per nested query) made each question
-    /// allocate about 1 MB on the real knowledge base (in order: 370 KB, p99 3.5 to 1.9 ms, the same hits). In a large
-    /// index the bucket scorer is the faster one (10,000 articles: p50 46 ms against 90 ms in order).
+    /// allocate about 1 MB on the real knowledge base (in order: 370 KB, p99 3.5 to 1.9 ms, the same hits). Above
+    /// <see cref="SearchOptions.ExhaustiveDenseLimit"/>, only the units of the <see cref="SearchOptions.LargeArticles"/>
+    /// articles BM25 ranks best as whole articles are scored (Lucene's filter drives the scorer, which skips to them).
     /// </summary>
-    private TopDocs TopHits(Query query, int count)
+    private TopDocs TopHits(BooleanQuery query, List<string>? articles, int count)
     {
+        Query scored = query;
+        if (articles is not null)
+        {
+            if (articles.Count == 0)
+            {
+                return new TopDocs(0, [], float.NaN);
+            }
+
+            var filter = new TermsFilter([.. articles.Select(source => new Term(PassageFields.Source, source))]);
+            scored = new FilteredQuery(query, filter, FilteredQuery.LEAP_FROG_FILTER_FIRST_STRATEGY);
+        }
+
         if (_reader.MaxDoc > InOrderScoringLimit)
         {
-            return _searcher.Search(query, count);
+            return _searcher.Search(scored, count);
         }
 
         var collector = TopScoreDocCollector.Create(count, docsScoredInOrder: true);
-        _searcher.Search(query, collector);
+        _searcher.Search(scored, collector);
         return collector.GetTopDocs();
     }
+
+    /// <summary>The articles whose units a large knowledge base scores (null: a small one scores every unit).</summary>
+    private List<string>? BestArticles(BooleanQuery query) =>
+        _snapshot.Count > _options.ExhaustiveDenseLimit && _options.LargeArticles > 0
+            ? _snapshot.BestArticles(ArticleQuery(query), _options.LargeArticles)
+            : null;
+
+    /// <summary>
+    /// The unit query asked of whole articles, with its <see cref="SearchOptions.LargeArticleWords"/> most distinctive
+    /// word groups (those found in the fewest articles): each group's body terms over the article's words, its title
+    /// terms over the article's title (section headings are among the article's words). A word found in most articles
+    /// tells them apart hardly at all (BM25 gives it almost no weight) and costs the most to score, and a long, worried
+    /// message would otherwise score dozens of them in every article.
+    /// </summary>
+    private BooleanQuery ArticleQuery(BooleanQuery units)
+    {
+        var groups = units.Clauses
+            .Select(group => ((BooleanQuery)group.Query).Clauses
+                .Select(clause => (TermQuery)clause.Query)
+                .Select(term => (Field: ArticleField(term.Term.Field), term.Term.Bytes, term.Boost))
+                .Where(term => term.Field is not null)
+                .Select(term => (Term: new Term(term.Field, term.Bytes), term.Boost))
+                .ToList())
+            .ToList();
+        var states = _snapshot.ArticleTermStates(groups.SelectMany(group => group.Select(t => t.Term)));
+        var query = new BooleanQuery();
+        var distinctive = groups
+            .Select(group => group.Where(t => states[t.Term].DocFreq > 0).ToList())
+            .Where(group => group.Count > 0)
+            .OrderBy(group => group.Min(t => states[t.Term].DocFreq))
+            .Take(_options.LargeArticleWords);
+        foreach (var group in distinctive)
+        {
+            var alternatives = new BooleanQuery();
+            foreach (var (term, boost) in group)
+            {
+                alternatives.Add(new TermQuery(term, states[term]) { Boost = boost }, Occur.SHOULD);
+            }
+
+            query.Add(alternatives, Occur.SHOULD);
+        }
+
+        return query;
+    }
+
+    private static string? ArticleField(string unitField) => unitField switch
+    {
+        BodyField => ArticleFields.Body,
+        TitleField => ArticleFields.Title,
+        _ => null,
+    };
 
     private const int InOrderScoringLimit = 50_000;
 
@@ -380,6 +459,7 @@ public sealed class PassageIndex : IDisposable
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var clauses = new List<List<(Term Term, float Boost)>>();
         foreach (var group in groups)
         {
             var terms = group.Where(t => seen.Add(t.Term)).ToList();
@@ -388,16 +468,28 @@ public sealed class PassageIndex : IDisposable
                 continue;
             }
 
-            var alternatives = new BooleanQuery();
+            var alternatives = new List<(Term, float)>();
             foreach (var term in terms)
             {
                 var boost = term.Synonym ? SynonymBoost : 1f;
-                alternatives.Add(new TermQuery(new Term(BodyField, term.Term)) { Boost = boost }, Occur.SHOULD);
-                alternatives.Add(new TermQuery(new Term(SectionField, term.Term)) { Boost = boost * SectionBoost }, Occur.SHOULD);
-                alternatives.Add(new TermQuery(new Term(TitleField, term.Term)) { Boost = boost * TitleBoost }, Occur.SHOULD);
+                alternatives.Add((new Term(BodyField, term.Term), boost));
+                alternatives.Add((new Term(SectionField, term.Term), boost * SectionBoost));
+                alternatives.Add((new Term(TitleField, term.Term), boost * TitleBoost));
             }
 
-            query.Add(alternatives, Occur.SHOULD);
+            clauses.Add(alternatives);
+        }
+
+        var states = TermStates.Of(_reader, clauses.SelectMany(c => c.Select(t => t.Term)));
+        foreach (var alternatives in clauses)
+        {
+            var group = new BooleanQuery();
+            foreach (var (term, boost) in alternatives)
+            {
+                group.Add(new TermQuery(term, states[term]) { Boost = boost }, Occur.SHOULD);
+            }
+
+            query.Add(group, Occur.SHOULD);
         }
 
         return query;
@@ -462,3 +554,4 @@ public sealed class PassageIndex : IDisposable
     private static Regex UnknownWordsPattern(IEnumerable<string> words) =>
         new($@"\b({string.Join('|', words.Select(Regex.Escape))})\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 }
+

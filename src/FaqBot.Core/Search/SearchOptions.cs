@@ -96,6 +96,20 @@ public sealed class SearchOptions : IValidatableObject
     [Range(10, 10_000)]
     public int LargeCandidates { get; set; } = 300;
 
+    /// <summary>
+    /// Above <see cref="ExhaustiveDenseLimit"/>, BM25 scores only the answer units of this many articles: the best by
+    /// BM25 over whole articles (their words and title). Over a million units, scoring every one that shares a word with
+    /// the question is what made an answer slow. 0: every unit is scored.
+    /// </summary>
+    [Range(0, 10_000)]
+    public int LargeArticles { get; set; } = 50;
+
+    /// <summary>
+    /// How many of the question's words choose those articles: the most distinctive ones (found in the fewest articles).
+    /// </summary>
+    [Range(1, 100)]
+    public int LargeArticleWords { get; set; } = 8;
+
     /// <summary>Embeddings cache folder, relative to the content root.</summary>
     [Required]
     public string EmbeddingCachePath { get; set; } = "data/embeddings";
