@@ -192,9 +192,10 @@ public sealed class PassageIndex : IDisposable
         var (searched, corrections, unknown) = Repair(text);
         var query = BuildQuery(searched);
 
-        // A large knowledge base's BM25 (several milliseconds) runs on the thread pool while the model reads the question.
+        // A large knowledge base's BM25 (several milliseconds) is offered to the thread pool while the model reads the
+        // question; if no pool thread has taken it by then, this thread runs it.
         var lexical = _snapshot.Count > _options.ExhaustiveDenseLimit
-            ? Task.Run(() => LexicalHits(query))
+            ? SideWork<ScoreDoc[]>.Start(() => LexicalHits(query))
             : null;
 
         // The question and its variants (with the previous question; without the unknown words) in one call to the model.
@@ -216,7 +217,7 @@ public sealed class PassageIndex : IDisposable
         var denseVector = context is null ? questionVector : vectors[1];
         var withoutUnknown = unknown.Count == 0 ? 1.0 : hasStripped ? SentenceEmbedder.Dot(questionVector, vectors[^1]) : 0;
 
-        var ranked = Rank(lexical?.GetAwaiter().GetResult() ?? LexicalHits(query), denseVector, context);
+        var ranked = Rank(lexical?.Result() ?? LexicalHits(query), denseVector, context);
         var outOfScope = withoutUnknown < _options.UnknownWordsSimilarity
             && !(ranked.Count > 0 && ranked[0].Alternate + _options.AlternateQuestionOffset >= _options.AlternateInScopeSimilarity);
         var result = new SearchResult(text, searched, ranked.AsReadOnly(), corrections.AsReadOnly(), unknown.AsReadOnly(), withoutUnknown, outOfScope, query);
