@@ -396,7 +396,8 @@ public sealed class PassageIndex : IDisposable
 
     /// <summary>
     /// The unit query asked of whole articles, with its <see cref="SearchOptions.LargeArticleWords"/> most distinctive
-    /// word groups (those found in the fewest articles): each group's body terms over the article's words, its title
+    /// word groups (those found in the fewest articles' words; a title is a few words, so a title match says little of
+    /// how rare a word is): each group's body terms over the article's words, its title
     /// terms over the article's title (section headings are among the article's words). A word found in most articles
     /// tells them apart hardly at all (BM25 gives it almost no weight) and costs the most to score, and a long, worried
     /// message would otherwise score dozens of them in every article.
@@ -412,13 +413,19 @@ public sealed class PassageIndex : IDisposable
                 .ToList())
             .ToList();
         var states = _snapshot.ArticleTermStates(groups.SelectMany(group => group.Select(t => t.Term)));
-        var query = new BooleanQuery();
         var distinctive = groups
             .Select(group => group.Where(t => states[t.Term].DocFreq > 0).ToList())
             .Where(group => group.Count > 0)
-            .OrderBy(group => group.Min(t => states[t.Term].DocFreq))
+            .OrderBy(group => group.Where(t => t.Term.Field == ArticleFields.Body).Select(t => states[t.Term].DocFreq).DefaultIfEmpty(int.MaxValue).Min())
             .Take(_options.LargeArticleWords);
-        foreach (var group in distinctive)
+        return Disjunction(distinctive, states);
+    }
+
+    /// <summary>One SHOULD clause per group, each a SHOULD of its terms (with their looked-up states and boosts).</summary>
+    private static BooleanQuery Disjunction(IEnumerable<List<(Term Term, float Boost)>> groups, Dictionary<Term, TermContext> states)
+    {
+        var query = new BooleanQuery();
+        foreach (var group in groups)
         {
             var alternatives = new BooleanQuery();
             foreach (var (term, boost) in group)
@@ -447,7 +454,6 @@ public sealed class PassageIndex : IDisposable
     /// </summary>
     private BooleanQuery BuildQuery(string text)
     {
-        var query = new BooleanQuery();
         var groups = new List<List<QueryTerm>>();
         foreach (var term in Analysis.QueryTerms(text))
         {
@@ -469,7 +475,7 @@ public sealed class PassageIndex : IDisposable
                 continue;
             }
 
-            var alternatives = new List<(Term, float)>();
+            var alternatives = new List<(Term Term, float Boost)>();
             foreach (var term in terms)
             {
                 var boost = term.Synonym ? SynonymBoost : 1f;
@@ -481,19 +487,7 @@ public sealed class PassageIndex : IDisposable
             clauses.Add(alternatives);
         }
 
-        var states = TermStates.Of(_reader, clauses.SelectMany(c => c.Select(t => t.Term)));
-        foreach (var alternatives in clauses)
-        {
-            var group = new BooleanQuery();
-            foreach (var (term, boost) in alternatives)
-            {
-                group.Add(new TermQuery(term, states[term]) { Boost = boost }, Occur.SHOULD);
-            }
-
-            query.Add(group, Occur.SHOULD);
-        }
-
-        return query;
+        return Disjunction(clauses, TermStates.Of(_reader, clauses.SelectMany(c => c.Select(t => t.Term))));
     }
 
     /// <summary>

@@ -47,6 +47,20 @@ public sealed class LargeKnowledgeBaseTests
     }
 
     [Fact]
+    public void The_articles_are_chosen_by_the_question_s_most_distinctive_words()
+    {
+        // "caffeine" is in one article only; the other words are in every article, and come first.
+        const string question = "depression treatment ketamine therapy and caffeine";
+        using var knowledge = TestPaths.Knowledge(search: new SearchOptions { ExhaustiveDenseLimit = 0, LargeArticles = 1, LargeArticleWords = 1 });
+        var withCaffeine = knowledge.Current.Knowledge.Articles.Where(a => a.Text.Contains("caffeine", StringComparison.OrdinalIgnoreCase)).ToList();
+
+        var gated = knowledge.Current.Search(question).Ranked.Where(r => r.RawBm25 > 0).Select(r => r.Passage.Source).Distinct().ToList();
+
+        Assert.Single(withCaffeine);
+        Assert.Equal([withCaffeine[0].Source], gated);
+    }
+
+    [Fact]
     public void Term_states_looked_up_once_per_field_and_segment_score_as_lucene_own_lookup()
     {
         using var directory = new RAMDirectory();
