@@ -48,3 +48,13 @@ public sealed class ConcurrencyConflictException(string conversationId)
 {
     public string ConversationId { get; } = conversationId;
 }
+
+/// <summary>
+/// The conversation is not in the database (never created, or erased, perhaps by another instance): a channel answers
+/// "not found". An <see cref="InvalidOperationException"/>, as the stores threw before it had its own type.
+/// </summary>
+public sealed class ConversationNotFoundException(string conversationId)
+    : InvalidOperationException($"Conversation {conversationId} does not exist.")
+{
+    public string ConversationId { get; } = conversationId;
+}

@@ -91,7 +91,9 @@ public abstract class ConversationStoreContract
 
         // A conversation that does not exist: nothing of the turn is stored.
         var orphan = await store.AppendIncomingAsync("conv9", new Activity { Type = ActivityTypes.Message, Text = "again" });
-        await Assert.ThrowsAsync<InvalidOperationException>(() => store.CompleteTurnAsync(State("missing"), [new Activity { Text = "lost" }], null, null));
+        await Assert.ThrowsAsync<ConversationNotFoundException>(() => store.CompleteTurnAsync(State("missing"), [new Activity { Text = "lost" }], null, null));
+        await Assert.ThrowsAsync<ConversationNotFoundException>(() => store.AppendIncomingAsync("missing", new Activity { Type = ActivityTypes.Message, Text = "lost" }));
+        await Assert.ThrowsAsync<ConversationNotFoundException>(() => store.AppendAsync("missing", new Activity { Text = "lost" }));
         Assert.Empty(await store.GetActivitiesAsync("missing", 0));
         Assert.Equal(orphan.Sequence, Assert.Single(await store.ListUnprocessedAsync()).Sequence);
 
@@ -140,7 +142,7 @@ public abstract class ConversationStoreContract
         var feedback = Assert.Single(await store.GetFeedbackAsync("low"));
         Assert.Equal(("dislike", "q?"), (feedback.Reaction, feedback.Question));
         Assert.Equal(["passage"], feedback.CitedPassages);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => store.SaveAsync(State("missing")));
+        await Assert.ThrowsAsync<ConversationNotFoundException>(() => store.SaveAsync(State("missing")));
     }
 
     [Fact]

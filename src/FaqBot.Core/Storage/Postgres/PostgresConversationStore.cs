@@ -75,7 +75,7 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
             await using var reader = await current.ExecuteReaderAsync(ct);
             if (!await reader.ReadAsync(ct))
             {
-                throw new InvalidOperationException($"Conversation {state.ConversationId} does not exist.");
+                throw new ConversationNotFoundException(state.ConversationId);
             }
 
             if (reader.GetInt64(0) != state.Version)
@@ -236,7 +236,7 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
             await using var reader = await next.ExecuteReaderAsync(ct);
             if (!await reader.ReadAsync(ct))
             {
-                throw new InvalidOperationException($"Conversation {conversationId} does not exist.");
+                throw new ConversationNotFoundException(conversationId);
             }
 
             seq = reader.GetInt64(0);

@@ -74,7 +74,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         exists.CommandText = "SELECT count(*) FROM conversations WHERE id = $id";
         exists.Parameters.AddWithValue("$id", state.ConversationId);
         throw await exists.ExecuteScalarAsync(ct) is 0L
-            ? new InvalidOperationException($"Conversation {state.ConversationId} does not exist.")
+            ? new ConversationNotFoundException(state.ConversationId)
             : new ConcurrencyConflictException(state.ConversationId);
     }
 
@@ -223,7 +223,10 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         return stored;
     }
 
-    /// <summary>Appends inside the caller's transaction: the next sequence number and a strictly increasing timestamp.</summary>
+    /// <summary>
+    /// Appends inside the caller's transaction: the next sequence number and a strictly increasing timestamp. A conversation
+    /// that is not there (erased meanwhile) gets nothing: <see cref="ConversationNotFoundException"/>.
+    /// </summary>
     private async Task<StoredActivity> AppendAsync(SqliteConnection connection, SqliteTransaction transaction, string conversationId, Activity activity, bool awaitingTurn, CancellationToken ct)
     {
         long seq = 1;
@@ -231,10 +234,19 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         await using (var last = connection.CreateCommand())
         {
             last.Transaction = transaction;
-            last.CommandText = "SELECT seq, ts FROM activities WHERE conversation_id = $c ORDER BY seq DESC LIMIT 1";
+            last.CommandText = """
+                SELECT a.seq, a.ts FROM conversations c
+                LEFT JOIN (SELECT seq, ts FROM activities WHERE conversation_id = $c ORDER BY seq DESC LIMIT 1) a ON 1
+                WHERE c.id = $c
+                """;
             last.Parameters.AddWithValue("$c", conversationId);
             await using var reader = await last.ExecuteReaderAsync(ct);
-            if (await reader.ReadAsync(ct))
+            if (!await reader.ReadAsync(ct))
+            {
+                throw new ConversationNotFoundException(conversationId);
+            }
+
+            if (!reader.IsDBNull(0))
             {
                 seq = reader.GetInt64(0) + 1;
                 var previous = DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture);

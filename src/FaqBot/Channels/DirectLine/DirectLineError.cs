@@ -1,4 +1,5 @@
 using FaqBot.Schema;
+using FaqBot.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FaqBot.Channels.DirectLine;
@@ -28,8 +29,14 @@ public static class DirectLineError
 
     public static JsonHttpResult<ErrorResponse> BadRequest(string message, string code = BadArgument) => Create(StatusCodes.Status400BadRequest, code, message);
 
+    private const string ConversationNotFoundMessage = "This conversation does not exist (it may have been deleted).";
+
     public static JsonHttpResult<ErrorResponse> ConversationNotFound() =>
-        Create(StatusCodes.Status404NotFound, NotFound, "This conversation does not exist (it may have been deleted).");
+        Create(StatusCodes.Status404NotFound, NotFound, ConversationNotFoundMessage);
+
+    /// <summary>The conversation was erased between the request's check and its write (nothing was stored).</summary>
+    public static Task WriteConversationNotFoundAsync(HttpContext context) =>
+        WriteAsync(context, StatusCodes.Status404NotFound, NotFound, ConversationNotFoundMessage);
 
     /// <summary>Writes an error outside an endpoint (middleware, rate limiter).</summary>
     public static Task WriteAsync(HttpContext context, int status, string? code = null, string? message = null)
@@ -67,7 +74,8 @@ public static class DirectLineError
 
 /// <summary>
 /// Runs for /v3/directline only: turns exceptions and empty framework error responses (unknown
-/// route, wrong method, bad request) into Direct Line error bodies.
+/// route, wrong method, bad request) into Direct Line error bodies; a conversation erased while a request was
+/// under way (the store refused the write) is "not found", as it would have been a moment earlier.
 /// </summary>
 public sealed partial class DirectLineErrorMiddleware(RequestDelegate next, ILogger<DirectLineErrorMiddleware> logger)
 {
@@ -80,6 +88,11 @@ public sealed partial class DirectLineErrorMiddleware(RequestDelegate next, ILog
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
         {
             await DirectLineError.WriteAsync(context, ex.StatusCode);
+            return;
+        }
+        catch (ConversationNotFoundException) when (!context.Response.HasStarted)
+        {
+            await DirectLineError.WriteConversationNotFoundAsync(context);
             return;
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted)
