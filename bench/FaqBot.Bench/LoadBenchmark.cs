@@ -18,10 +18,32 @@ namespace FaqBot.Bench;
 /// <param name="ServerCpuMsPerMessage">Server CPU time per message (when the benchmark started the server; else 0).</param>
 public sealed record LoadStepFigures(
     int Conversations, int TargetRate, int Sent, int Replied, int Errors, double Rate, double Throughput,
-    double P50, double P99, double Max, int CrisisSent, int CrisisReplied, double CrisisP50, double CrisisP99, double ServerCpuMsPerMessage, int FailedPosts = 0)
+    double P50, double P99, double Max, int CrisisSent, int CrisisReplied, double CrisisP50, double CrisisP99, double ServerCpuMsPerMessage, int FailedPosts = 0,
+    LoadGeneratorFigures? Generator = null)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Conversations,4} conversations, target {TargetRate,5} msg/s: sent {Sent} ({Rate:0} msg/s), replies {Replied} ({Throughput:0} msg/s), errors {Errors} ({FailedPosts} failed POSTs, {Errors - FailedPosts} replies not in time); POST-to-reply p50 {P50:0.0} ms, p99 {P99:0.0} ms, max {Max:0.0} ms; crisis {CrisisReplied}/{CrisisSent} p50 {CrisisP50:0.0} ms, p99 {CrisisP99:0.0} ms; server CPU {ServerCpuMsPerMessage:0.00} ms/message");
+        $"{Conversations,4} conversations, target {TargetRate,5} msg/s: sent {Sent} ({Rate:0} msg/s), replies {Replied} ({Throughput:0} msg/s), errors {Errors} ({FailedPosts} failed POSTs, {Errors - FailedPosts} replies not in time); POST-to-reply p50 {P50:0.0} ms, p99 {P99:0.0} ms, max {Max:0.0} ms; crisis {CrisisReplied}/{CrisisSent} p50 {CrisisP50:0.0} ms, p99 {CrisisP99:0.0} ms; server CPU {ServerCpuMsPerMessage:0.00} ms/message{Generator}");
+}
+
+/// <summary>
+/// What the load generator itself cost during a step, on the same cores as the server: its CPU per message, and its own
+/// garbage-collection pauses (a pause between a reply's arrival and its reading is counted in that reply's latency).
+/// </summary>
+public sealed record LoadGeneratorFigures(double CpuMsPerMessage, double GcPauseMs, int Collections)
+{
+    public static Func<LoadGeneratorFigures> Start(int messages)
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var pause = GC.GetTotalPauseDuration();
+        var collections = GC.CollectionCount(0);
+        return () => new LoadGeneratorFigures(
+            (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / Math.Max(1, messages),
+            (GC.GetTotalPauseDuration() - pause).TotalMilliseconds,
+            GC.CollectionCount(0) - collections);
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"; load generator CPU {CpuMsPerMessage:0.00} ms/message, GC pauses {GcPauseMs:0} ms in {Collections} collections");
 }
 
 /// <summary>
@@ -146,6 +168,7 @@ public sealed class LoadRun : IAsyncDisposable
         var failedBefore = Volatile.Read(ref _failedPosts);
         var inFlight = new List<Task>(total);
         var cpuBefore = server?.TotalProcessorTime ?? TimeSpan.Zero;
+        var generator = LoadGeneratorFigures.Start(total);
         var clock = Stopwatch.StartNew();
         var crisisEvery = TimeSpan.FromMilliseconds(200);
         var nextCrisis = crisisEvery;
@@ -183,7 +206,7 @@ public sealed class LoadRun : IAsyncDisposable
         return new LoadStepFigures(_clients.Count, rate, total, replied, errors, total / posted, replied / elapsed,
             P(sorted, 0.5), P(sorted, 0.99), sorted.Count > 0 ? sorted[^1] : 0,
             crisisSent, crisis.Count, P(crisis, 0.5), P(crisis, 0.99),
-            server is null ? 0 : cpu.TotalMilliseconds / (total + crisisSent), failedPosts);
+            server is null ? 0 : cpu.TotalMilliseconds / (total + crisisSent), failedPosts, generator());
 
         async Task Measure(Client client, string text, ConcurrentBag<double> into)
         {
