@@ -113,7 +113,12 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
     /// <summary>The semantic layer, when configured.</summary>
     public SemanticSafetyNet? Semantic { get; } = semantic;
 
-    /// <summary>Both layers: the lexical verdict, or when it found nothing, the semantic one.</summary>
+    /// <summary>
+    /// Both layers: the lexical verdict, or when it found nothing, the semantic one. A message of several sentences is
+    /// also screened sentence by sentence, and the highest verdict wins: in a long message a crisis told in one clause
+    /// ("...my husband just hit me again and I'm locked in the bathroom...") is not lowered by a question or a past time
+    /// in another sentence, nor drowned in the sentence model's reading of the whole.
+    /// </summary>
     public SafetyVerdict Check(string? text)
     {
         var words = _phrases.Words(text);
@@ -123,8 +128,37 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
             return lexical;
         }
 
-        return SemanticVerdict(text!, words);
+        var semantic = SemanticVerdict(text!, words);
+        if (semantic.Level != SafetyLevel.None)
+        {
+            return semantic;
+        }
+
+        // A long message is read by the sentence model sentence by sentence too: one clause of distress inside a
+        // question about prices or parking is lost in the reading of the whole (and past its first 128 word pieces).
+        foreach (var sentence in Sentences.Split(text!).Take(MaxSentencesRead))
+        {
+            var sentenceWords = _phrases.Words(sentence);
+            if (sentenceWords.Length >= SentenceMinWords && sentenceWords.Length < words.Length
+                && SemanticVerdict(sentence, sentenceWords) is { Level: not SafetyLevel.None } found)
+            {
+                return found;
+            }
+        }
+
+        return semantic;
     }
+
+    /// <summary>At most this many sentences of one message are read one by one (each is one inference of the sentence
+    /// model), so a message of hundreds of tiny sentences costs no more than a long letter.</summary>
+    private const int MaxSentencesRead = 16;
+
+    /// <summary>A sentence read on its own has at least this many words: shorter ones ("i worry about my bp") carry
+    /// too little for the sentence model, which then finds distress in plain worry.</summary>
+    private const int SentenceMinWords = 6;
+
+    /// <summary>Sentence ends: '.', '!', '?' or ';' before a space, or a line break.</summary>
+    private static readonly System.Text.RegularExpressions.Regex Sentences = new(@"(?<=[.!?;])\s+|[\r\n]+", System.Text.RegularExpressions.RegexOptions.Compiled);
 
     /// <summary>The lexical layer alone (phrases.yaml and its modifiers).</summary>
     public SafetyVerdict CheckLexical(string? text) => Lexical(_phrases.Words(text));
