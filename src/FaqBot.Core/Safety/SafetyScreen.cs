@@ -135,7 +135,7 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
         }
 
         // A long message is read by the sentence model sentence by sentence too: one clause of distress inside a
-        // question about prices or parking is lost in the reading of the whole (and past its first 128 word pieces).
+        // question about prices or parking is lost in the reading of the whole.
         foreach (var sentence in Sentences.Split(text!).Take(MaxSentencesRead))
         {
             var sentenceWords = _phrases.Words(sentence);
