@@ -33,11 +33,11 @@ public sealed record LoadGeneratorFigures(double CpuMsPerMessage, double GcPause
 {
     public static Func<LoadGeneratorFigures> Start(int messages)
     {
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var cpu = Environment.CpuUsage.TotalTime;
         var pause = GC.GetTotalPauseDuration();
         var collections = GC.CollectionCount(0);
         return () => new LoadGeneratorFigures(
-            (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / Math.Max(1, messages),
+            (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds / Math.Max(1, messages),
             (GC.GetTotalPauseDuration() - pause).TotalMilliseconds,
             GC.CollectionCount(0) - collections);
     }

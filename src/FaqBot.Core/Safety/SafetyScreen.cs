@@ -65,7 +65,7 @@ public sealed record SafetyVerdict(SafetyLevel Level, string? Rule)
 /// </list>
 /// Immutable and thread-safe.
 /// </summary>
-public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic = null)
+public sealed partial class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic = null)
 {
     /// <summary>A question form counts only when it starts the message: within its first words
     /// ("hi, quick question: can ketamine...") and before the topic.</summary>
@@ -136,7 +136,7 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
 
         // A long message is read by the sentence model sentence by sentence too: one clause of distress inside a
         // question about prices or parking is lost in the reading of the whole.
-        foreach (var sentence in Sentences.Split(text!).Take(MaxSentencesRead))
+        foreach (var sentence in SentenceEnds().Split(text!).Take(MaxSentencesRead))
         {
             var sentenceWords = _phrases.Words(sentence);
             if (sentenceWords.Length >= SentenceMinWords && sentenceWords.Length < words.Length
@@ -158,7 +158,8 @@ public sealed class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? semantic
     private const int SentenceMinWords = 6;
 
     /// <summary>Sentence ends: '.', '!', '?' or ';' before a space, or a line break.</summary>
-    private static readonly System.Text.RegularExpressions.Regex Sentences = new(@"(?<=[.!?;])\s+|[\r\n]+", System.Text.RegularExpressions.RegexOptions.Compiled);
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=[.!?;])\s+|[\r\n]+")]
+    private static partial System.Text.RegularExpressions.Regex SentenceEnds();
 
     /// <summary>The lexical layer alone (phrases.yaml and its modifiers).</summary>
     public SafetyVerdict CheckLexical(string? text) => Lexical(_phrases.Words(text));
