@@ -102,4 +102,36 @@ public sealed class StaffConsoleBrowserTests
         await Expect(page.Locator("#queue-empty")).ToBeVisibleAsync();
         Assert.NotNull(Assert.Single(await server.Services.GetRequiredService<ICallbackStore>().ListAsync()).DoneAt);
     }
+
+    [Fact]
+    public async Task A_note_typed_while_the_claim_is_on_its_way_stays_in_the_note_box()
+    {
+        await using var server = new FaqBotServer();
+        await StaffKit.AddStaffAsync(server, "sam@clinic.example", "Sam");
+        await StaffKit.QueueAsync(server, "Can I talk to someone about my appointment?");
+        var (playwright, browser) = await StaffBrowser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await (await browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString() })).NewPageAsync();
+        await StaffBrowser.SignInAsync(page, "sam@clinic.example", StaffKit.Password);
+
+        // The claim is held on its way until the note is typed, then let through.
+        var noteTyped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync("**/claim", async route =>
+        {
+            await noteTyped.Task;
+            await route.ContinueAsync();
+        });
+        await page.Locator("#queue li").First.GetByRole(AriaRole.Button).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Claim" }).ClickAsync();
+        await page.Locator("#note").FillAsync("Called her last week");
+        noteTyped.SetResult();
+
+        await Expect(page.Locator("#reply")).ToBeEnabledAsync();
+        await Expect(page.Locator("#queue li").First).ToContainTextAsync("with staff (Sam)");
+        await Expect(page.Locator("#note")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync(", no answer.");
+        await Expect(page.Locator("#note")).ToHaveValueAsync("Called her last week, no answer.");
+        await Expect(page.Locator("#reply")).ToHaveValueAsync("");
+    }
 }

@@ -478,12 +478,19 @@ async function act(path, body) {
   }
 }
 
-$("claim").addEventListener("click", async () => { if (await act("claim")) $("reply").focus(); });
+// After a claim or reopen the reply box takes the focus, unless the staff member has moved on meanwhile
+// (typing a note while the claim was on its way must not land in the reply to the patient).
+function focusReplyUnlessMoved(from) {
+  const active = document.activeElement;
+  if (!active || active === document.body || active === from) $("reply").focus();
+}
+
+$("claim").addEventListener("click", async () => { if (await act("claim")) focusReplyUnlessMoved($("claim")); });
 $("hand-back").addEventListener("click", () => act("handback"));
 $("close").addEventListener("click", () => {
   if (confirm("Close this chat? The patient is told the care team has closed it.")) act("close", { outcome: $("close-outcome").value });
 });
-$("reopen").addEventListener("click", async () => { if (await act("reopen")) { openConversation(state.current.conversationId, false); $("reply").focus(); } });
+$("reopen").addEventListener("click", async () => { if (await act("reopen")) { openConversation(state.current.conversationId, false); focusReplyUnlessMoved($("reopen")); } });
 $("transfer").addEventListener("click", async () => {
   const to = $("transfer-to").value;
   if (!to) { showError("Choose a colleague to transfer to."); $("transfer-to").focus(); return; }
