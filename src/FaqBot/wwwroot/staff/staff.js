@@ -357,7 +357,7 @@ async function openConversation(id, focus) {
   renderHead();
   renderQueue();
   loadColleagues();
-  if (focus) $("conversation-heading").focus();
+  if (focus) focusUnlessTyping($("conversation-heading"));
 }
 
 function renderHead() {
@@ -478,19 +478,20 @@ async function act(path, body) {
   }
 }
 
-// After a claim or reopen the reply box takes the focus, unless the staff member has moved on meanwhile
-// (typing a note while the claim was on its way must not land in the reply to the patient).
-function focusReplyUnlessMoved(from) {
+// Focus moved when an action completes (a chat opened, a claim made) never leaves a field the staff member is typing
+// in meanwhile: a note typed while the claim was on its way must not land in the reply to the patient.
+function focusUnlessTyping(target) {
   const active = document.activeElement;
-  if (!active || active === document.body || active === from) $("reply").focus();
+  if (active && active !== target && active.matches("input, textarea, select")) return;
+  target.focus();
 }
 
-$("claim").addEventListener("click", async () => { if (await act("claim")) focusReplyUnlessMoved($("claim")); });
+$("claim").addEventListener("click", async () => { if (await act("claim")) focusUnlessTyping($("reply")); });
 $("hand-back").addEventListener("click", () => act("handback"));
 $("close").addEventListener("click", () => {
   if (confirm("Close this chat? The patient is told the care team has closed it.")) act("close", { outcome: $("close-outcome").value });
 });
-$("reopen").addEventListener("click", async () => { if (await act("reopen")) { openConversation(state.current.conversationId, false); focusReplyUnlessMoved($("reopen")); } });
+$("reopen").addEventListener("click", async () => { if (await act("reopen")) { openConversation(state.current.conversationId, false); focusUnlessTyping($("reply")); } });
 $("transfer").addEventListener("click", async () => {
   const to = $("transfer-to").value;
   if (!to) { showError("Choose a colleague to transfer to."); $("transfer-to").focus(); return; }
