@@ -57,8 +57,9 @@ public sealed record SafetyVerdict(SafetyLevel Level, string? Rule)
 /// else's emergency stays an emergency, and so does someone else's crisis when an <c>urgent</c> phrase
 /// says it is happening now or a <c>plea</c> asks what to do; an <c>urgent</c> phrase, not a plea, also keeps
 /// a past time from lowering), <c>hypothetical</c> or academic talk, and <c>idiom</c> or
-/// gaming context. Precedence: emergency statement, personal emergency topic, crisis statement,
-/// personal crisis topic; the first match that no modifier lowers decides.</item>
+/// gaming context (neither when an <c>earnest</c> phrase takes the joke back: "no but seriously").
+/// Precedence: emergency statement, personal emergency topic, crisis statement, personal crisis topic;
+/// the first match that no modifier lowers decides.</item>
 /// <item><b>Semantic</b> (<see cref="SemanticSafetyNet"/>, optional): when the lexical layer found
 /// nothing, a message close to the crisis exemplars (and not to the near misses) gets a check-in,
 /// unless a modifier other than negation lowers it back to none. It never clears a lexical verdict.</item>
@@ -105,6 +106,7 @@ public sealed partial class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? 
     private readonly PhraseList _thirdPerson = phrases["third-person"];
     private readonly PhraseList _hypothetical = phrases["hypothetical"];
     private readonly PhraseList _idiom = phrases["idiom"];
+    private readonly PhraseList _earnest = phrases["earnest"];
     private readonly PhraseList _expectation = phrases["expectation"];
     private readonly PhraseList _treatment = phrases["treatment"];
     private readonly PhraseList _safeAnswer = phrases["checkin-safe"];
@@ -135,7 +137,13 @@ public sealed partial class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? 
         }
 
         // A long message is read by the sentence model sentence by sentence too: one clause of distress inside a
-        // question about prices or parking is lost in the reading of the whole.
+        // question about prices or parking is lost in the reading of the whole. A short question with a line of
+        // context ("will i throw up? i have a super sensitive stomach") is a question: its context is not read alone.
+        if (words.Length < QuestionReadBySentenceWords && _informational.LongestAt(words, 0) is { Start: 0 })
+        {
+            return semantic;
+        }
+
         foreach (var sentence in SentenceEnds().Split(text!).Take(MaxSentencesRead))
         {
             var sentenceWords = _phrases.Words(sentence);
@@ -152,6 +160,9 @@ public sealed partial class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? 
     /// <summary>At most this many sentences of one message are read one by one (each is one inference of the sentence
     /// model), so a message of hundreds of tiny sentences costs no more than a long letter.</summary>
     private const int MaxSentencesRead = 16;
+
+    /// <summary>A message that opens as a question is read sentence by sentence only from this many words on.</summary>
+    private const int QuestionReadBySentenceWords = 20;
 
     /// <summary>A sentence read on its own has at least this many words: shorter ones ("i worry about my bp") carry
     /// too little for the sentence model, which then finds distress in plain worry.</summary>
@@ -304,6 +315,11 @@ public sealed partial class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? 
         if (_past.FindFirst(words) is { } past && _present.FindFirst(words) is null && _urgent.FindFirst(words) is null)
         {
             return $"past: {past.Phrase.Text}";
+        }
+        // "kms lol. no but seriously": a joke or a story taken back is neither.
+        if (_earnest.FindFirst(words) is not null)
+        {
+            return null;
         }
         if (_hypothetical.FindFirst(words) is { } hypothetical)
         {
