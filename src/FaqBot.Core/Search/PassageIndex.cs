@@ -45,7 +45,7 @@ public sealed record SearchResult(
         ? Ranked.FirstOrDefault(r => r.Passage.Source != best.Passage.Source || r.Passage.Section != best.Passage.Section)
         : null;
 
-    /// <summary>How far the best passage is ahead of the best one from another section (1 when there is none).</summary>
+    /// <summary>How far the best passage is ahead of the best one from another section (its own score when there is none).</summary>
     public double Margin => Best is { } best ? best.Score - (RunnerUp?.Score ?? 0) : 0;
 
     public static SearchResult Empty(string question) => new(question, question, [], [], [], 1, false, null);
