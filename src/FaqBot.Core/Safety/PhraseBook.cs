@@ -18,7 +18,7 @@ public sealed class PhraseBook
     /// <summary>Lists the safety screen uses when present: what is poisoning, the modifiers that move
     /// a match down one band, and the answers to "Are you safe right now?".</summary>
     internal static readonly string[] OptionalSafetyLists =
-        ["poisoning", "not-crisis", "negation", "not-negation", "past", "present", "urgent", "plea", "third-person", "hypothetical", "idiom", "earnest", "expectation", "treatment", "checkin-safe", "checkin-unsafe"];
+        ["poisoning", "not-crisis", "negation", "not-negation", "past", "present", "urgent", "plea", "third-person", "hypothetical", "idiom", "laughter", "earnest", "expectation", "treatment", "checkin-safe", "checkin-unsafe"];
 
     private static readonly string[] IntentLists =
         ["filler", "greeting", "thanks", "goodbye", "help", "affirm", "deny", "ask-for-person", "out-of-scope"];

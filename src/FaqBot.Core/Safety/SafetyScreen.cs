@@ -57,7 +57,8 @@ public sealed record SafetyVerdict(SafetyLevel Level, string? Rule)
 /// else's emergency stays an emergency, and so does someone else's crisis when an <c>urgent</c> phrase
 /// says it is happening now or a <c>plea</c> asks what to do; an <c>urgent</c> phrase, not a plea, also keeps
 /// a past time from lowering), <c>hypothetical</c> or academic talk, and <c>idiom</c> or
-/// gaming context (neither when an <c>earnest</c> phrase takes the joke back: "no but seriously").
+/// gaming context, and <c>laughter</c> for a bare topic word only ("gonna kill me lol"; never for a statement, "lol i
+/// just tried to hang myself"); none of these when an <c>earnest</c> phrase takes the joke back: "no but seriously".
 /// Precedence: emergency statement, personal emergency topic, crisis statement, personal crisis topic;
 /// the first match that no modifier lowers decides.</item>
 /// <item><b>Semantic</b> (<see cref="SemanticSafetyNet"/>, optional): when the lexical layer found
@@ -107,6 +108,7 @@ public sealed partial class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? 
     private readonly PhraseList _hypothetical = phrases["hypothetical"];
     private readonly PhraseList _idiom = phrases["idiom"];
     private readonly PhraseList _earnest = phrases["earnest"];
+    private readonly PhraseList _laughter = phrases["laughter"];
     private readonly PhraseList _expectation = phrases["expectation"];
     private readonly PhraseList _treatment = phrases["treatment"];
     private readonly PhraseList _safeAnswer = phrases["checkin-safe"];
@@ -259,7 +261,7 @@ public sealed partial class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? 
         string? firstModifier = null;
         foreach (var (level, list, match) in candidates)
         {
-            var modifier = Modifier(words, match, level);
+            var modifier = Modifier(words, match, level, statement: list is "crisis" or "emergency");
             if (modifier is null)
             {
                 return new SafetyVerdict(level, $"{list}: {match.Phrase.Text}") { Layer = "lexical", Poisoning = poisoning };
@@ -292,7 +294,7 @@ public sealed partial class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? 
 
     /// <summary>The modifier that lowers this match one band, or null. Negation looks just before the
     /// match; the others look at the whole message.</summary>
-    private string? Modifier(string[] words, PhraseMatch match, SafetyLevel level)
+    private string? Modifier(string[] words, PhraseMatch match, SafetyLevel level, bool statement)
     {
         if (Negated(words, match))
         {
@@ -306,11 +308,12 @@ public sealed partial class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? 
         {
             return $"third-person: {subject}";
         }
-        return MessageModifier(words, level);
+        return MessageModifier(words, level, statement);
     }
 
-    /// <summary>Past time (with no present one), hypothetical or academic talk, idiom or gaming.</summary>
-    private string? MessageModifier(string[] words, SafetyLevel level)
+    /// <summary>Past time (with no present one), hypothetical or academic talk, idiom or gaming; laughter for a bare
+    /// topic word or the sentence model's reading, never for a statement ("lol i just tried to hang myself").</summary>
+    private string? MessageModifier(string[] words, SafetyLevel level, bool statement = false)
     {
         if (_past.FindFirst(words) is { } past && _present.FindFirst(words) is null && _urgent.FindFirst(words) is null)
         {
@@ -328,6 +331,10 @@ public sealed partial class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? 
         if (level != SafetyLevel.Emergency && _idiom.FindFirst(words) is { } idiom)
         {
             return $"idiom: {idiom.Phrase.Text}";
+        }
+        if (!statement && level != SafetyLevel.Emergency && _laughter.FindFirst(words) is { } laughter)
+        {
+            return $"laughter: {laughter.Phrase.Text}";
         }
         return null;
     }

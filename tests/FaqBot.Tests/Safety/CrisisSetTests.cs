@@ -21,11 +21,15 @@ public sealed class CrisisSetTests(ITestOutputHelper output)
     /// blind-crisis3 (2026-11-30: long messages with a crisis in one clause, long stories, non-native English, texting,
     /// caregivers, hedged risk): first run 73/120, 11/120, 1/120; with each sentence read 102/120, 11, 7; with the eleventh
     /// blind question set's safety fixes ("a plan and a date") 103/120, 11, 7.
+    /// blind-crisis4 (2026-11-30 evening: ten crisis categories incl. hedged or joking, hidden in a practical question,
+    /// unsafe at home, after treatment; ten ordinary ones): first run 109/130 (61 full response), 9/130, 16/130; its one round
+    /// of general fixes (README, "Safety") 123/130 (80 full), 6, 16.
     /// </summary>
     [Theory]
     [InlineData("blind-crisis.jsonl", 153, 329, 149, 9, 32)]
     [InlineData("blind-crisis2.jsonl", 160, 220, 155, 6, 14)]
     [InlineData("blind-crisis3.jsonl", 120, 120, 103, 11, 7)]
+    [InlineData("blind-crisis4.jsonl", 130, 130, 123, 6, 16)]
     public void Blind_set_stays_at_its_floors(string file, int crises, int ordinary, int minCaught, int maxTakeovers, int maxCheckIns)
     {
         var figures = Measure(file, SafetyTestData.Screen.Check);
