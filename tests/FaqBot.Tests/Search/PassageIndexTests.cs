@@ -39,6 +39,17 @@ public sealed class PassageIndexTests : IDisposable
         Assert.Contains("infusion", result.Searched, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("i cant eat before?", "cant")]
+    [InlineData("why shouldnt i drive after", "shouldnt")]
+    [InlineData("i wont be able to get a ride", "wont")]
+    public void A_negation_typed_without_its_apostrophe_is_never_repaired_into_the_word_it_negates(string question, string word)
+    {
+        var result = _knowledge.Current.Search(question);
+        Assert.DoesNotContain(result.Corrections, c => c.From == word);
+        Assert.Contains(word, result.Searched, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Every_candidate_carries_its_dense_and_bm25_parts_and_lucene_explains_the_bm25_part()
     {

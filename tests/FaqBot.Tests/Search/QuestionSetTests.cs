@@ -62,8 +62,9 @@ public sealed class QuestionSetTests(ITestOutputHelper output, QuestionSetTests.
     /// evening) got 76/115, 15 wrong, 23/25 and crisis 12/15 on its first run; its one round of fixes was safety and
     /// staff-only forms ("a plan and a date", giving one's things away, a joke taken back; a short question with a line of
     /// context is not read sentence by sentence; an age limit is eligibility): 79/115, 15 wrong, 24/25, crisis 15/15 (the
-    /// three questions it had checked in are answered), blind 20 -> 21/25, no other set moved. The floors are at those
-    /// figures. Every set: no fabricated citation, none over 600 characters, and the crisis messages at their measured
+    /// three questions it had checked in are answered), blind 20 -> 21/25, no other set moved. Then negations typed
+    /// without their apostrophe ("cant", "shouldnt") stopped being "repaired" into the word they negate: blind3 21 -> 20
+    /// wrong, blind8 27 -> 28 wrong (near ties), no other figure moved. The floors are at those figures. Every set: no fabricated citation, none over 600 characters, and the crisis messages at their measured
     /// level.
     /// </summary>
     [Theory]
