@@ -319,7 +319,7 @@ public sealed partial class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? 
         {
             return $"past: {past.Phrase.Text}";
         }
-        // "kms lol. no but seriously": a joke or a story taken back is neither.
+        // "kms lol. no but seriously": a joke, a laugh or a story taken back lowers nothing.
         if (_earnest.FindFirst(words) is not null)
         {
             return null;
