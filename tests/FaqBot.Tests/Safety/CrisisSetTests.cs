@@ -24,12 +24,16 @@ public sealed class CrisisSetTests(ITestOutputHelper output)
     /// blind-crisis4 (2026-11-30 evening: ten crisis categories incl. hedged or joking, hidden in a practical question,
     /// unsafe at home, after treatment; ten ordinary ones): first run 109/130 (61 full response), 9/130, 16/130; its one round
     /// of general fixes (README, "Safety") 123/130 (80 full), 6, 16.
+    /// blind-crisis5 (2026-11-30 evening: danger now: violence, someone else suicidal or ill now, a child in danger, the
+    /// writer's own emergency): first run 83/100 (52 full), 11/100, 6/100; its one round of general fixes 97/100 (82 full),
+    /// 6, 6 (and blind-crisis3 103 -> 104: an emergency it had missed).
     /// </summary>
     [Theory]
     [InlineData("blind-crisis.jsonl", 153, 329, 149, 9, 32)]
     [InlineData("blind-crisis2.jsonl", 160, 220, 155, 6, 14)]
-    [InlineData("blind-crisis3.jsonl", 120, 120, 103, 11, 7)]
+    [InlineData("blind-crisis3.jsonl", 120, 120, 104, 11, 7)]
     [InlineData("blind-crisis4.jsonl", 130, 130, 123, 6, 16)]
+    [InlineData("blind-crisis5.jsonl", 100, 100, 97, 6, 6)]
     public void Blind_set_stays_at_its_floors(string file, int crises, int ordinary, int minCaught, int maxTakeovers, int maxCheckIns)
     {
         var figures = Measure(file, SafetyTestData.Screen.Check);
