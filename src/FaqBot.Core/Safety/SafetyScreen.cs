@@ -118,10 +118,10 @@ public sealed partial class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? 
     public SemanticSafetyNet? Semantic { get; } = semantic;
 
     /// <summary>
-    /// Both layers: the lexical verdict, or when it found nothing, the semantic one. A message of several sentences is
-    /// also screened sentence by sentence, and the highest verdict wins: in a long message a crisis told in one clause
-    /// ("...my husband just hit me again and I'm locked in the bathroom...") is not lowered by a question or a past time
-    /// in another sentence, nor drowned in the sentence model's reading of the whole.
+    /// Both layers: the lexical verdict, or when it found nothing, the semantic one. When the sentence model finds nothing
+    /// in the whole of a long message, it also reads each of its sentences, and the first that it finds close to the
+    /// crisis exemplars gives the check-in: a crisis told in one clause of a question about prices or parking is not
+    /// drowned in the reading of the whole. It can add a check-in, never a takeover.
     /// </summary>
     public SafetyVerdict Check(string? text)
     {
@@ -215,7 +215,7 @@ public sealed partial class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? 
         }
 
         // One band down from a check-in is none. Negation is left out: it needs a match to sit next to.
-        var modifier = MessageModifier(words, SafetyLevel.CheckIn);
+        var modifier = MessageModifier(words, SafetyLevel.CheckIn, statement: false);
         return modifier is not null
             ? SafetyVerdict.Safe
             : new SafetyVerdict(SafetyLevel.CheckIn, $"exemplar: {match.Category}")
@@ -313,7 +313,7 @@ public sealed partial class SafetyScreen(PhraseBook phrases, SemanticSafetyNet? 
 
     /// <summary>Past time (with no present one), hypothetical or academic talk, idiom or gaming; laughter for a bare
     /// topic word or the sentence model's reading, never for a statement ("lol i just tried to hang myself").</summary>
-    private string? MessageModifier(string[] words, SafetyLevel level, bool statement = false)
+    private string? MessageModifier(string[] words, SafetyLevel level, bool statement)
     {
         if (_past.FindFirst(words) is { } past && _present.FindFirst(words) is null && _urgent.FindFirst(words) is null)
         {
