@@ -79,6 +79,53 @@ public sealed class IndexOnDiskTests
     }
 
     [Fact]
+    public void An_update_of_one_article_in_ten_or_more_is_merged_into_one_segment_and_a_smaller_one_is_not()
+    {
+        // Five articles: one changed is a fifth of them, merged (each question's terms are then scored in one segment).
+        var five = TestPaths.CopyKnowledge();
+        var fiveIndex = TestPaths.NewIndexFolder();
+        using (var knowledge = TestPaths.Knowledge(five, indexPath: fiveIndex))
+        {
+            AppendTo(five, knowledge.Current.Knowledge.Articles[1].Source, "Zebras are welcome in the waiting room on Tuesdays.");
+            Assert.True(knowledge.Reload());
+            Assert.Equal(1, knowledge.LastUpdate.Parsed);
+            Assert.Equal(1, Segments(fiveIndex));
+        }
+
+        // Eleven articles (copies under other names): one changed is less than a tenth, left to the merge policy.
+        var eleven = TestPaths.CopyKnowledge();
+        var articles = System.IO.Directory.GetFiles(eleven, "*.md").Order(StringComparer.Ordinal).ToList();
+        for (var copy = 0; copy < 6; copy++)
+        {
+            File.Copy(articles[copy % articles.Count], Path.Combine(eleven, $"zz-copy-{copy}.md"));
+        }
+
+        var elevenIndex = TestPaths.NewIndexFolder();
+        using (var knowledge = TestPaths.Knowledge(eleven, indexPath: elevenIndex))
+        {
+            Assert.Equal(11, knowledge.Current.Knowledge.Articles.Count);
+            Assert.Equal(1, Segments(elevenIndex));
+            AppendTo(eleven, knowledge.Current.Knowledge.Articles[1].Source, "Zebras are welcome in the waiting room on Tuesdays.");
+            Assert.True(knowledge.Reload());
+            Assert.Equal(1, knowledge.LastUpdate.Parsed);
+            Assert.Equal(2, Segments(elevenIndex));
+        }
+    }
+
+    private static void AppendTo(string folder, string source, string sentence)
+    {
+        var path = Path.Combine(folder, Path.GetFileName(source));
+        File.AppendAllText(path, $"\n\n{sentence}\n");
+    }
+
+    private static int Segments(string indexFolder)
+    {
+        using var directory = FSDirectory.Open(Path.Combine(indexFolder, "passages"));
+        using var reader = DirectoryReader.Open(directory);
+        return reader.Leaves.Count;
+    }
+
+    [Fact]
     public void Deleting_an_article_removes_its_answer_units()
     {
         var folder = TestPaths.CopyKnowledge();
