@@ -176,6 +176,14 @@ internal sealed class IndexSnapshot
         return [.. DocsWith(Reader, PassageFields.Source, s).OrderBy(d => _ordinals[d])];
     });
 
+    /// <summary>The documents of the answer units of <paramref name="sources"/>, in document order.</summary>
+    public int[] UnitDocsOf(IEnumerable<string> sources)
+    {
+        var docs = sources.Distinct(StringComparer.Ordinal).SelectMany(DocsOf).ToArray();
+        Array.Sort(docs);
+        return docs;
+    }
+
     /// <summary>An article's answer units, in order.</summary>
     public IReadOnlyList<Passage> PassagesOf(string source) => [.. DocsOf(source).Select(PassageAt)];
 

@@ -4,7 +4,6 @@ using FaqBot.Search.Analysis;
 using FaqBot.Search.Embedding;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
-using Lucene.Net.Queries;
 using Lucene.Net.Search;
 using Lucene.Net.Search.Similarities;
 using Lucene.Net.Store;
@@ -374,7 +373,7 @@ public sealed class PassageIndex : IDisposable
                 return new TopDocs(0, [], float.NaN);
             }
 
-            var filter = new TermsFilter([.. articles.Select(source => new Term(PassageFields.Source, source))]);
+            var filter = new DocsFilter(_snapshot.UnitDocsOf(articles));
             scored = new FilteredQuery(query, filter, FilteredQuery.LEAP_FROG_FILTER_FIRST_STRATEGY);
         }
 

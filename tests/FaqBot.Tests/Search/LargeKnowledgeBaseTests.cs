@@ -112,5 +112,39 @@ public sealed class LargeKnowledgeBaseTests
         Assert.Equal(0, states[new Term("body", "zebra")].DocFreq);
     }
 
+    [Fact]
+    public void The_docs_filter_keeps_exactly_its_documents_across_segments_and_never_a_deleted_one()
+    {
+        using var directory = new RAMDirectory();
+        var config = new IndexWriterConfig(TextAnalysis.Version, TextAnalysis.Stems) { MergePolicy = NoMergePolicy.COMPOUND_FILES };
+        using (var writer = new IndexWriter(directory, config))
+        {
+            // Three segments of three documents each (0-2, 3-5, 6-8); document 4 is deleted.
+            for (var segment = 0; segment < 3; segment++)
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    var id = (segment * 3) + i;
+                    writer.AddDocument([new StringField("id", id.ToString(System.Globalization.CultureInfo.InvariantCulture), Field.Store.YES), new TextField("body", "infusion", Field.Store.NO)]);
+                }
+
+                writer.Commit();
+            }
+
+            writer.DeleteDocuments(new Term("id", "4"));
+            writer.Commit();
+        }
+
+        using var reader = DirectoryReader.Open(directory);
+        Assert.Equal(3, reader.Leaves.Count);
+        var searcher = new IndexSearcher(reader);
+        List<int> Kept(int[] docs) => [.. searcher.Search(new FilteredQuery(new TermQuery(new Term("body", "infus")), new DocsFilter(docs), FilteredQuery.LEAP_FROG_FILTER_FIRST_STRATEGY), 20).ScoreDocs.Select(d => d.Doc).Order()];
+
+        Assert.Equal([1, 3, 5, 8], Kept([1, 3, 4, 5, 8]));
+        Assert.Equal([0, 2], Kept([0, 2]));
+        Assert.Empty(Kept([4]));
+        Assert.Empty(Kept([]));
+    }
+
     private static SearchOptions Large(int articles) => new() { ExhaustiveDenseLimit = 0, LargeArticles = articles };
 }
