@@ -115,7 +115,7 @@ public sealed class PassageIndex : IDisposable
         using (var writer = new IndexWriter(_synonymsDirectory, new IndexWriterConfig(TextAnalysis.Version, TextAnalysis.Surface) { OpenMode = OpenMode.CREATE }))
         {
             var synonymLines = (knowledge.SynonymsText ?? "").Split('\n').Where(l => !l.TrimStart().StartsWith('#'));
-            writer.AddDocument([new TextField(WordsField, string.Join('\n', synonymLines), Field.Store.NO)]);
+            writer.AddDocument([new TextField(WordsField, string.Join('\n', synonymLines.Concat(TextAnalysis.ContractionsWithoutApostrophe)), Field.Store.NO)]);
             writer.Commit();
         }
 

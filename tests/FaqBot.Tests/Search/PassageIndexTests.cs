@@ -43,6 +43,8 @@ public sealed class PassageIndexTests : IDisposable
     [InlineData("i cant eat before?", "cant")]
     [InlineData("why shouldnt i drive after", "shouldnt")]
     [InlineData("i wont be able to get a ride", "wont")]
+    [InlineData("what if theyre not sure it worked", "theyre")]
+    [InlineData("i dont want to drive home", "dont")]
     public void A_negation_typed_without_its_apostrophe_is_never_repaired_into_the_word_it_negates(string question, string word)
     {
         var result = _knowledge.Current.Search(question);

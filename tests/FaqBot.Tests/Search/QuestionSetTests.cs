@@ -64,22 +64,25 @@ public sealed class QuestionSetTests(ITestOutputHelper output, QuestionSetTests.
     /// context is not read sentence by sentence; an age limit is eligibility): 79/115, 15 wrong, 24/25, crisis 15/15 (the
     /// three questions it had checked in are answered), blind 20 -> 21/25, no other set moved. Then negations typed
     /// without their apostrophe ("cant", "shouldnt") stopped being "repaired" into the word they negate: blind3 21 -> 20
-    /// wrong, blind8 27 -> 28 wrong (near ties), no other figure moved. The floors are at those figures. Every set: no fabricated citation, none over 600 characters, and the crisis messages at their measured
+    /// wrong, blind8 27 -> 28 wrong (near ties), no other figure moved. Then every contraction of Lucene's stop list typed
+    /// without its apostrophe became a word typo repair knows (from the stop list, instead of lines in synonyms.txt that
+    /// the synonym parser skipped with a warning at every start): blind 85 -> 86 and blind10 56 -> 57 right, no other
+    /// figure moved (2026-11-30 night). The floors are at those figures. Every set: no fabricated citation, none over 600 characters, and the crisis messages at their measured
     /// level.
     /// </summary>
     [Theory]
     [InlineData("questions.jsonl", 99, 14, 26, 0)]
     [InlineData("holdout-questions.jsonl", 25, 3, 9, 0)]
     [InlineData("holdout2-questions.jsonl", 28, 1, 6, 0)]
-    [InlineData("blind-questions.jsonl", 85, 16, 21, 15)]
-    [InlineData("blind3-questions.jsonl", 78, 21, 22, 15)]
+    [InlineData("blind-questions.jsonl", 86, 16, 21, 15)]
+    [InlineData("blind3-questions.jsonl", 78, 20, 22, 15)]
     [InlineData("blind4-questions.jsonl", 84, 19, 24, 15)]
     [InlineData("blind5-questions.jsonl", 91, 18, 22, 14)]
-    [InlineData("blind6-questions.jsonl", 72, 21, 17, 15)]
+    [InlineData("blind6-questions.jsonl", 72, 20, 17, 15)]
     [InlineData("blind7-questions.jsonl", 90, 17, 20, 15)]
     [InlineData("blind8-questions.jsonl", 68, 28, 24, 15)]
     [InlineData("blind9-questions.jsonl", 79, 18, 18, 15)]
-    [InlineData("blind10-questions.jsonl", 56, 22, 22, 15)]
+    [InlineData("blind10-questions.jsonl", 57, 21, 22, 15)]
     [InlineData("blind11-questions.jsonl", 79, 15, 24, 15)]
     public async Task Question_set_stays_at_its_measured_level_with_no_fabricated_citation(string file, int minRight, int maxWrong, int minNotCovered, int minCrisis)
     {

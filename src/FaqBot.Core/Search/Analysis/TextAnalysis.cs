@@ -25,6 +25,13 @@ public sealed class TextAnalysis : IDisposable
     /// <summary>The Snowball project's English stop words, shipped inside Lucene.Net.Analysis.Common.</summary>
     public static CharArraySet StopWords { get; } = LoadStopWords();
 
+    /// <summary>
+    /// The stop list's contractions typed without their apostrophe ("cant", "shouldnt", "theyre"): words for typo
+    /// repair to know as they are, so that a negation is never "corrected" into the word it negates.
+    /// </summary>
+    public static IReadOnlyList<string> ContractionsWithoutApostrophe { get; } =
+        [.. StopWords.Where(word => word.Contains('\'', StringComparison.Ordinal)).Select(word => word.Replace("'", "", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+
     // English irregular verb and noun forms (the base word's Porter stem on the right).
     private static readonly (string Form, string Stem)[] IrregularForms =
     [
