@@ -202,7 +202,12 @@ internal sealed class IndexSnapshot
             return [];
         }
 
-        var collector = TopScoreDocCollector.Create(count, docsScoredInOrder: true);
+        // Out of order: a flat disjunction of terms then gets Lucene's BooleanScorer, which adds each term's postings
+        // into a table of buckets instead of merging them doc by doc in a heap. Over 10,000 articles (most words in
+        // most of them) BM25 alone went from p50 3.9-4.2 / p99 12.2-17 ms to 2.4-2.7 / 7.0-7.6 ms, the same articles
+        // chosen (the 1,771 answers of the question sets at 10,000 articles are identical). Earlier, with nested groups,
+        // each group had its own bucket table and the out-of-order scorer allocated 1 GB more over a run.
+        var collector = TopScoreDocCollector.Create(count, docsScoredInOrder: false);
         _articleSearcher.Search(query, collector);
         var hits = collector.GetTopDocs().ScoreDocs;
         var sources = new List<string>(hits.Length);

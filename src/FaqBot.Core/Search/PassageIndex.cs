@@ -417,7 +417,18 @@ public sealed class PassageIndex : IDisposable
             .Where(group => group.Count > 0)
             .OrderBy(group => group.Where(t => t.Term.Field == ArticleFields.Body).Select(t => states[t.Term].DocFreq).DefaultIfEmpty(int.MaxValue).Min())
             .Take(_options.LargeArticleWords);
-        return Disjunction(distinctive, states);
+        // One flat disjunction of the groups' terms: BM25's coord and query norm are 1, so it scores as the nested groups
+        // would, and lets Lucene score it out of order (see IndexSnapshot.BestArticles).
+        var flat = new BooleanQuery();
+        foreach (var group in distinctive)
+        {
+            foreach (var (term, boost) in group)
+            {
+                flat.Add(new TermQuery(term, states[term]) { Boost = boost }, Occur.SHOULD);
+            }
+        }
+
+        return flat;
     }
 
     /// <summary>One SHOULD clause per group, each a SHOULD of its terms (with their looked-up states and boosts).</summary>

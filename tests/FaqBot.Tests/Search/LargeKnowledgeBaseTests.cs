@@ -113,6 +113,55 @@ public sealed class LargeKnowledgeBaseTests
     }
 
     [Fact]
+    public void A_flat_disjunction_scored_out_of_order_ranks_articles_as_the_nested_word_groups_do()
+    {
+        // BestArticles asks one flat disjunction of the groups' terms, scored out of order: under BM25 (coord and query
+        // norm 1) it scores as a disjunction of groups of alternatives does.
+        using var directory = new RAMDirectory();
+        using (var writer = new IndexWriter(directory, new IndexWriterConfig(TextAnalysis.Version, TextAnalysis.Stems) { Similarity = new BM25Similarity() }))
+        {
+            foreach (var text in new[]
+            {
+                "do not drive after an infusion; a friend can drive you home", "nausea can follow an infusion", "rest at home",
+                "the car ride home is fine with a driver", "music and rest help nausea pass", "an infusion takes forty minutes",
+            })
+            {
+                writer.AddDocument([new TextField("body", text, Field.Store.NO)]);
+            }
+        }
+
+        using var reader = DirectoryReader.Open(directory);
+        var searcher = new IndexSearcher(reader) { Similarity = new BM25Similarity() };
+        (string Term, float Boost)[][] groups = [[("drive", 1f), ("car", 0.6f)], [("home", 1f)], [("nausea", 1f), ("infus", 0.6f)]];
+        var nested = new BooleanQuery();
+        var flat = new BooleanQuery();
+        foreach (var group in groups)
+        {
+            var alternatives = new BooleanQuery();
+            foreach (var (term, boost) in group)
+            {
+                alternatives.Add(new TermQuery(new Term("body", term)) { Boost = boost }, Occur.SHOULD);
+                flat.Add(new TermQuery(new Term("body", term)) { Boost = boost }, Occur.SHOULD);
+            }
+
+            nested.Add(alternatives, Occur.SHOULD);
+        }
+
+        List<(int Doc, float Score)> Top(Query query, bool inOrder)
+        {
+            var collector = TopScoreDocCollector.Create(10, docsScoredInOrder: inOrder);
+            searcher.Search(query, collector);
+            return [.. collector.GetTopDocs().ScoreDocs.Select(d => (d.Doc, d.Score))];
+        }
+
+        var expected = Top(nested, inOrder: true);
+        var actual = Top(flat, inOrder: false);
+        Assert.Equal(6, expected.Count);
+        Assert.Equal(expected.Select(e => e.Doc), actual.Select(a => a.Doc));
+        Assert.All(expected.Zip(actual), pair => Assert.Equal(pair.First.Score, pair.Second.Score, 4));
+    }
+
+    [Fact]
     public void The_docs_filter_keeps_exactly_its_documents_across_segments_and_never_a_deleted_one()
     {
         using var directory = new RAMDirectory();
