@@ -60,6 +60,8 @@ public sealed class BenchmarkScenarioTests : IDisposable
         {
             Assert.Equal(2, figures.Questions);
             Assert.True(figures.P50 > 0 && figures.P99 >= figures.P50 && figures.Max >= figures.P99);
+            Assert.True(figures.AllocatedKiB > 0 && figures.Collections >= 0 && figures.PausedMs >= 0);
+            Assert.Contains("KiB allocated per item", figures.ToString(), StringComparison.Ordinal);
         }
 
         Assert.Contains("machine: ", FaqBot.Bench.Bench.Machine(), StringComparison.Ordinal);
