@@ -411,8 +411,8 @@ internal sealed partial class KnowledgeIndex : IDisposable
     /// <summary>
     /// Merges each part of the index into one segment (in document order). Every term of a question is looked up and
     /// scored once per segment, with its own postings enumeration: a first build of 10,000 articles wrote four segments
-    /// of answer units, and one segment instead halved what each answer allocated (about 1.5 to 1 MB) and the pauses
-    /// of the garbage collector (2.2 to 0.7 s over 1,771 questions), answer p99 22.1-22.6 to 18.3-18.9 ms. The merge took
+    /// of answer units, and one segment instead cut what each answer allocated from about 1.5 to 1 MB and the pauses
+    /// of the garbage collector from 2.2 to 0.7 s over 1,771 questions, answer p99 22.1-22.6 to 18.3-18.9 ms. The merge took
     /// about 8 s after that 66 s build. Small updates (one article changed) add a small segment and are left to the
     /// merge policy.
     /// </summary>
