@@ -233,7 +233,8 @@ public static class SearchBenchmark
             .ToList();
         for (var round = 1; round <= WarmUpRounds; round++)
         {
-            foreach (var warm in round <= 2 ? warmUp : [.. WarmUp])
+            IEnumerable<string> questionsOfRound = round <= 2 ? warmUp : WarmUp;
+            foreach (var warm in questionsOfRound)
             {
                 composer.Compose(index.Search($"{warm} ({round})"));
                 index.SearchWords($"{warm} ({round})");
