@@ -112,6 +112,34 @@ public sealed class SqliteGroupCommitTests
         Assert.Equal(50, (await store.ListUnprocessedAsync()).Count);
     }
 
+    [Fact]
+    public async Task Commits_run_on_one_connection_whose_page_cache_outlives_them_while_readers_come_and_go()
+    {
+        await using var kit = await StorageKit.SqliteAsync();
+        var database = kit.Sqlite!;
+        await database.ExecuteAsync("CREATE TABLE scratch (v TEXT NOT NULL)");
+        var first = await database.WriteAsync(async (connection, transaction) =>
+        {
+            await InsertAsync(connection, transaction, "first");
+            return connection.Handle!;
+        });
+
+        // A reader holds a pooled connection open (as requests do under load) while the next commit runs.
+        await using var reader = await database.OpenAsync();
+        Assert.Single(await RowsAsync(database));
+        var (second, misses) = await database.WriteAsync(async (connection, transaction) =>
+        {
+            SQLitePCL.raw.sqlite3_db_status(connection.Handle, SQLitePCL.raw.SQLITE_DBSTATUS_CACHE_MISS, out _, out _, 1);
+            await InsertAsync(connection, transaction, "second");
+            SQLitePCL.raw.sqlite3_db_status(connection.Handle, SQLitePCL.raw.SQLITE_DBSTATUS_CACHE_MISS, out var missed, out _, 0);
+            return (connection.Handle!, missed);
+        });
+
+        Assert.Same(first, second);
+        Assert.Equal(0, misses); // every page the insert needed was still cached from the first commit
+        Assert.Equal(["first", "second"], await RowsAsync(database));
+    }
+
     /// <summary>
     /// Creates the scratch table and starts a write ("first") that keeps its commit open until released, so the writes
     /// started meanwhile queue behind it.

@@ -26,8 +26,13 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     public async Task<bool> CreateAsync(ConversationState state, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(state);
-        await using var connection = await database.OpenAsync(ct);
+        return await database.WriteAsync((connection, transaction) => CreateAsync(connection, transaction, state, ct), ct);
+    }
+
+    private static async Task<bool> CreateAsync(SqliteConnection connection, SqliteTransaction transaction, ConversationState state, CancellationToken ct)
+    {
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = """
             INSERT INTO conversations (id, user_id, handoff, priority, escalated_at, created_at, updated_at, state_json)
             VALUES ($id, $user, $handoff, $priority, $escalated, $created, $updated, $json)
@@ -333,10 +338,15 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     public async Task AddFeedbackAsync(FeedbackRecord feedback, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(feedback);
-        await using var connection = await database.OpenAsync(ct);
-        await using var command = connection.CreateCommand();
-        BindFeedback(command, feedback);
-        await command.ExecuteNonQueryAsync(ct);
+        await database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                await using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                BindFeedback(command, feedback);
+                return await command.ExecuteNonQueryAsync(ct);
+            },
+            ct);
     }
 
     private static void BindFeedback(SqliteCommand command, FeedbackRecord feedback)

@@ -166,19 +166,51 @@ public sealed class SqliteDatabase : IDisposable
 
     public void Dispose() => _writes.Writer.TryComplete();
 
+    /// <summary>
+    /// The writer's own connection, held open between commits: SQLite empties a connection's page cache when another
+    /// connection wrote since its last transaction, so a writer taken from the pool (where readers come and go) read
+    /// every page it touched again from the file. Held, its cache stays valid from one commit to the next. Replaced
+    /// after a commit that failed as a whole.
+    /// </summary>
+    private SqliteConnection? _writer;
+
+    /// <summary>The writer's page cache, in KiB (SQLite's default is 2 MB): the pages of the conversations in flight.</summary>
+    private const int WriterCacheKiB = 16 * 1024;
+
     private async Task WriteLoopAsync()
     {
         var batch = new List<PendingWrite>(MaxWritesPerCommit);
-        while (await _writes.Reader.WaitToReadAsync())
+        try
         {
-            while (batch.Count < MaxWritesPerCommit && _writes.Reader.TryRead(out var pending))
+            while (await _writes.Reader.WaitToReadAsync())
             {
-                batch.Add(pending);
-            }
+                while (batch.Count < MaxWritesPerCommit && _writes.Reader.TryRead(out var pending))
+                {
+                    batch.Add(pending);
+                }
 
-            await CommitAsync(batch);
-            batch.Clear();
+                await CommitAsync(batch);
+                batch.Clear();
+            }
         }
+        finally
+        {
+            await DropWriterAsync();
+        }
+    }
+
+    private async Task<SqliteConnection> WriterAsync()
+    {
+        if (_writer is null)
+        {
+            var connection = await OpenAsync();
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = FormattableString.Invariant($"PRAGMA cache_size=-{WriterCacheKiB}");
+            await pragma.ExecuteNonQueryAsync();
+            _writer = connection;
+        }
+
+        return _writer;
     }
 
     private async Task CommitAsync(List<PendingWrite> batch)
@@ -186,7 +218,7 @@ public sealed class SqliteDatabase : IDisposable
         var results = new (object? Value, Exception? Error)[batch.Count];
         try
         {
-            await using var connection = await OpenAsync();
+            var connection = await WriterAsync();
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
             var alone = batch.Count == 1;
             for (var i = 0; i < batch.Count; i++)
@@ -222,7 +254,9 @@ public sealed class SqliteDatabase : IDisposable
         }
         catch (Exception ex)
         {
-            // Nothing of this batch was committed: each write that had not failed on its own fails with this.
+            // Nothing of this batch was committed: each write that had not failed on its own fails with this. The next
+            // commit starts on a new connection.
+            await DropWriterAsync();
             for (var i = 0; i < results.Length; i++)
             {
                 results[i] = (null, results[i].Error ?? ex);
@@ -238,6 +272,22 @@ public sealed class SqliteDatabase : IDisposable
             else
             {
                 batch[i].Done.TrySetResult(results[i].Value);
+            }
+        }
+    }
+
+    private async Task DropWriterAsync()
+    {
+        if (_writer is { } writer)
+        {
+            _writer = null;
+            try
+            {
+                await writer.DisposeAsync();
+            }
+            catch (SqliteException)
+            {
+                // A connection that failed may fail to close too; it is dropped either way.
             }
         }
     }
