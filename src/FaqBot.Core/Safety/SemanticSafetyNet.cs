@@ -130,15 +130,7 @@ public sealed class SemanticSafetyNet
         return new SemanticMatch(best.Index < 0 ? "none" : _categories[best.Index]!, Math.Round(best.Sim, 4), total > 0 ? Math.Round(crisis / total, 4) : 0);
     }
 
-    private static double Dot(float[] a, float[] b)
-    {
-        var sum = 0f;
-        for (var i = 0; i < a.Length; i++)
-        {
-            sum += a[i] * b[i];
-        }
-        return sum;
-    }
+    private static double Dot(float[] a, float[] b) => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
 }
 
 /// <summary>One exemplar: its category (for a near miss, the near-miss group) and text.</summary>
