@@ -204,9 +204,18 @@ public sealed class SqliteDatabase : IDisposable
         if (_writer is null)
         {
             var connection = await OpenAsync();
-            await using var pragma = connection.CreateCommand();
-            pragma.CommandText = FormattableString.Invariant($"PRAGMA cache_size=-{WriterCacheKiB}");
-            await pragma.ExecuteNonQueryAsync();
+            try
+            {
+                await using var pragma = connection.CreateCommand();
+                pragma.CommandText = FormattableString.Invariant($"PRAGMA cache_size=-{WriterCacheKiB}");
+                await pragma.ExecuteNonQueryAsync();
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+
             _writer = connection;
         }
 
