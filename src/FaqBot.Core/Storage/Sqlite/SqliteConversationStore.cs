@@ -26,21 +26,30 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     public async Task<bool> CreateAsync(ConversationState state, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return await database.WriteAsync((connection, transaction) => CreateAsync(connection, transaction, state, ct), ct);
+        return await WriteOneAsync(
+            command =>
+            {
+                command.CommandText = """
+                    INSERT INTO conversations (id, user_id, handoff, priority, escalated_at, created_at, updated_at, state_json)
+                    VALUES ($id, $user, $handoff, $priority, $escalated, $created, $updated, $json)
+                    ON CONFLICT(id) DO NOTHING
+                    """;
+                Bind(command, state);
+            },
+            ct) == 1;
     }
 
-    private static async Task<bool> CreateAsync(SqliteConnection connection, SqliteTransaction transaction, ConversationState state, CancellationToken ct)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO conversations (id, user_id, handoff, priority, escalated_at, created_at, updated_at, state_json)
-            VALUES ($id, $user, $handoff, $priority, $escalated, $created, $updated, $json)
-            ON CONFLICT(id) DO NOTHING
-            """;
-        Bind(command, state);
-        return await command.ExecuteNonQueryAsync(ct) == 1;
-    }
+    /// <summary>One statement through the group-commit writer; the rows it changed.</summary>
+    private Task<int> WriteOneAsync(Action<SqliteCommand> prepare, CancellationToken ct) =>
+        database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                await using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                prepare(command);
+                return await command.ExecuteNonQueryAsync(ct);
+            },
+            ct);
 
     public async Task<ConversationState?> GetAsync(string conversationId, CancellationToken ct = default)
     {
@@ -91,15 +100,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
 
     public async Task MarkProcessedAsync(string conversationId, long sequence, TurnOutcome? outcome = null, CancellationToken ct = default)
     {
-        await database.WriteAsync(
-            async (connection, transaction) =>
-            {
-                await using var command = connection.CreateCommand();
-                command.Transaction = transaction;
-                BindProcessed(command, conversationId, sequence, outcome);
-                return await command.ExecuteNonQueryAsync(ct);
-            },
-            ct);
+        await WriteOneAsync(command => BindProcessed(command, conversationId, sequence, outcome), ct);
     }
 
     public async Task<IReadOnlyList<StoredActivity>> ClaimUnprocessedAsync(bool includeLeased = false, int limit = 100, CancellationToken ct = default)
@@ -338,15 +339,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     public async Task AddFeedbackAsync(FeedbackRecord feedback, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(feedback);
-        await database.WriteAsync(
-            async (connection, transaction) =>
-            {
-                await using var command = connection.CreateCommand();
-                command.Transaction = transaction;
-                BindFeedback(command, feedback);
-                return await command.ExecuteNonQueryAsync(ct);
-            },
-            ct);
+        await WriteOneAsync(command => BindFeedback(command, feedback), ct);
     }
 
     private static void BindFeedback(SqliteCommand command, FeedbackRecord feedback)
