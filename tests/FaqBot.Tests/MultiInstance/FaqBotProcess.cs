@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using FaqBot.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace FaqBot.Tests.MultiInstance;
 
@@ -18,15 +18,20 @@ internal sealed class FaqBotProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ITestOutputHelper _log;
+    private readonly string _name;
 
-    private FaqBotProcess(Process process, Uri baseAddress)
+    private readonly ReadyLine _ready = new();
+
+    private FaqBotProcess(Process process, ITestOutputHelper log, string name)
     {
         _process = process;
-        BaseAddress = baseAddress;
+        _log = log;
+        _name = name;
     }
 
-    /// <summary>http://127.0.0.1:{port}/</summary>
-    public Uri BaseAddress { get; }
+    /// <summary>http://127.0.0.1:{port}/, the port the process bound (it is started on port 0).</summary>
+    public Uri BaseAddress => _ready.Address.IsCompletedSuccessfully ? _ready.Address.Result : throw new InvalidOperationException($"Instance {_name} is not listening yet.");
 
     public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(100) };
 
@@ -55,13 +60,14 @@ internal sealed class FaqBotProcess : IAsyncDisposable
         ["Logging__LogLevel__FaqBot"] = "Information",
     };
 
-    /// <summary>Starts an instance and waits until <c>/healthz/ready</c> answers 200.</summary>
-    public static async Task<FaqBotProcess> StartAsync(IReadOnlyDictionary<string, string> environment)
+    /// <summary>
+    /// Starts an instance and waits until <c>/healthz/ready</c> answers 200. What it writes goes to the test's output
+    /// when it is disposed (shown when the test fails: the server's side of a failed request).
+    /// </summary>
+    public static async Task<FaqBotProcess> StartAsync(IReadOnlyDictionary<string, string> environment, ITestOutputHelper log, string name)
     {
-        var port = FreePort();
-        var info = Info(environment, "--urls", $"http://127.0.0.1:{port}");
-        var process = Process.Start(info)!;
-        var instance = new FaqBotProcess(process, new Uri($"http://127.0.0.1:{port}/"));
+        var process = Process.Start(Info(environment, "--urls", ReadyLine.AnyLoopbackPort))!;
+        var instance = new FaqBotProcess(process, log, name);
         process.OutputDataReceived += (_, e) => instance.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => instance.Keep(e.Data);
         process.BeginOutputReadLine();
@@ -73,19 +79,24 @@ internal sealed class FaqBotProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"FaqBot exited with {process.ExitCode} before it was ready:\n{instance.Output}");
+                var code = process.ExitCode;
+                await instance.DisposeAsync();
+                throw new InvalidOperationException($"FaqBot exited with {code} before it was ready:\n{instance.Output}");
             }
 
-            try
+            if (instance._ready.Address.IsCompletedSuccessfully)
             {
-                using var ready = await http.GetAsync(new Uri(instance.BaseAddress, "healthz/ready"));
-                if (ready.StatusCode == HttpStatusCode.OK)
+                try
                 {
-                    return instance;
+                    using var ready = await http.GetAsync(new Uri(instance.BaseAddress, "healthz/ready"));
+                    if (ready.StatusCode == HttpStatusCode.OK)
+                    {
+                        return instance;
+                    }
                 }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                }
             }
 
             await Task.Delay(200);
@@ -126,6 +137,7 @@ internal sealed class FaqBotProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        _log.WriteLine($"--- instance {_name} wrote:\n{Output}");
     }
 
     private static ProcessStartInfo Info(IReadOnlyDictionary<string, string> environment, params string[] args)
@@ -158,16 +170,10 @@ internal sealed class FaqBotProcess : IAsyncDisposable
             return;
         }
 
+        _ready.Observe(line);
         _output.Enqueue(line);
-        while (_output.Count > 400 && _output.TryDequeue(out _))
+        while (_output.Count > 2000 && _output.TryDequeue(out _))
         {
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

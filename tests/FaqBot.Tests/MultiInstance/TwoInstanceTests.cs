@@ -25,8 +25,8 @@ public sealed class TwoInstanceTests(PostgresFixture postgres, ITestOutputHelper
     public async Task Staff_on_B_answer_a_patient_on_A_and_after_A_is_killed_the_patient_goes_on_with_B_losing_and_repeating_nothing()
     {
         var environment = await NewDatabaseAsync(nameof(Staff_on_B_answer_a_patient_on_A_and_after_A_is_killed_the_patient_goes_on_with_B_losing_and_repeating_nothing));
-        var a = await FaqBotProcess.StartAsync(environment);
-        await using var b = await FaqBotProcess.StartAsync(environment);
+        var a = await FaqBotProcess.StartAsync(environment, output, "A");
+        await using var b = await FaqBotProcess.StartAsync(environment, output, "B");
         try
         {
             await using var sam = await StaffSession.SignInAsync(b.BaseAddress, Sam);
@@ -83,8 +83,8 @@ public sealed class TwoInstanceTests(PostgresFixture postgres, ITestOutputHelper
     public async Task Two_instances_racing_to_claim_the_same_chat_100_times_one_claim_wins_each_time()
     {
         var environment = await NewDatabaseAsync(nameof(Two_instances_racing_to_claim_the_same_chat_100_times_one_claim_wins_each_time));
-        await using var a = await FaqBotProcess.StartAsync(environment);
-        await using var b = await FaqBotProcess.StartAsync(environment);
+        await using var a = await FaqBotProcess.StartAsync(environment, output, "A");
+        await using var b = await FaqBotProcess.StartAsync(environment, output, "B");
         await using var sam = await StaffSession.SignInAsync(a.BaseAddress, Sam);
         await using var kim = await StaffSession.SignInAsync(b.BaseAddress, Kim);
 
@@ -127,8 +127,8 @@ public sealed class TwoInstanceTests(PostgresFixture postgres, ITestOutputHelper
     public async Task A_message_A_stored_and_acknowledged_but_never_answered_is_answered_by_B_exactly_once_after_A_is_killed()
     {
         var environment = await NewDatabaseAsync(nameof(A_message_A_stored_and_acknowledged_but_never_answered_is_answered_by_B_exactly_once_after_A_is_killed));
-        var a = await FaqBotProcess.StartAsync(environment);
-        await using var b = await FaqBotProcess.StartAsync(environment);
+        var a = await FaqBotProcess.StartAsync(environment, output, "A");
+        await using var b = await FaqBotProcess.StartAsync(environment, output, "B");
         try
         {
             await using var patient = await PatientClient.StartAsync(a.BaseAddress);

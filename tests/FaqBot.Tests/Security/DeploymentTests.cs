@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using FaqBot.Tests.Infrastructure;
 
@@ -31,12 +30,11 @@ public sealed class DeploymentTests
         Assert.True(File.Exists(Path.Combine(published, "phrases.yaml")));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(published, "knowledge"), "*.md"));
 
-        var port = FreePort();
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = elsewhere, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(published, "FaqBot.dll"));
         start.Environment.Remove("FAQBOT_ROOT");
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["ASPNETCORE_URLS"] = ReadyLine.AnyLoopbackPort;
         start.Environment["ConnectionStrings__FaqBot"] = $"Data Source={Path.Combine(work, "data", "faqbot.db")}";
         start.Environment["DataProtection__KeysPath"] = Path.Combine(work, "data", "keys");
         start.Environment["Search__EmbeddingCachePath"] = Path.Combine(work, "data", "embeddings");
@@ -44,16 +42,23 @@ public sealed class DeploymentTests
         start.Environment["Safety__EmbeddingCacheFolder"] = Path.Combine(work, "data", "cache");
         using var process = Process.Start(start)!;
         var log = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        var listening = new ReadyLine();
+        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } listening.Observe(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            using var http = new HttpClient();
             var ready = false;
             for (var waited = Stopwatch.StartNew(); !ready && waited.Elapsed < TimeSpan.FromMinutes(3) && !process.HasExited; await Task.Delay(500))
             {
+                if (!listening.Address.IsCompletedSuccessfully)
+                {
+                    continue;
+                }
+
+                http.BaseAddress ??= await listening.Address;
                 try
                 {
                     using var health = await http.GetAsync(new Uri("/healthz/ready", UriKind.Relative));
@@ -85,13 +90,6 @@ public sealed class DeploymentTests
                 await process.WaitForExitAsync();
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<(int Code, string Output)> RunAsync(string file, string[] args, string directory, TimeSpan timeout)
