@@ -62,6 +62,45 @@ public sealed class SqliteSchemaMigratorTests
     }
 
     [Fact]
+    public async Task Activities_move_to_an_appended_table_with_every_row_in_the_order_written_and_their_key_still_unique()
+    {
+        var path = Path.Combine(TestPaths.TempRoot, $"{Guid.NewGuid():N}.db");
+        var database = new SqliteDatabase($"Data Source={path}", Path.GetTempPath());
+        await database.ExecuteAsync(OldSchema.Replace("{0}", "", StringComparison.Ordinal) + """
+            INSERT INTO activities VALUES ('zz', 1, '2026-01-01T08:00:00.0000000+00:00', '{"type":"message","text":"first of all"}');
+            INSERT INTO activities VALUES ('aa', 2, '2026-01-01T11:00:00.0000000+00:00', '{"type":"message","text":"last"}');
+            INSERT INTO activities VALUES ('aa', 1, '2026-01-01T09:30:00.0000000+00:00', '{"type":"message","text":"between"}');
+            """);
+        const string Rows = "SELECT conversation_id || '/' || seq || '/' || ts || '/' || json FROM activities ORDER BY conversation_id, seq";
+        var before = await ReadAllAsync(database, Rows);
+
+        await SchemaMigrator.MigrateAsync(database);
+
+        Assert.Equal(before, await ReadAllAsync(database, Rows));
+        Assert.DoesNotContain("WITHOUT ROWID", (string)(await database.ScalarAsync("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'activities'"))!, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(["zz/1", "old1/1", "aa/1", "aa/2"], await ReadAllAsync(database, "SELECT conversation_id || '/' || seq FROM activities ORDER BY rowid"));
+        var duplicate = await Assert.ThrowsAsync<SqliteException>(() => database.ExecuteAsync("INSERT INTO activities (conversation_id, seq, ts, json) VALUES ('aa', 2, 'now', '{}')"));
+        Assert.Equal(19, duplicate.SqliteErrorCode); // SQLITE_CONSTRAINT
+        var store = new SqliteConversationStore(database, TimeProvider.System);
+        Assert.Equal(["between", "last"], (await store.GetActivitiesAsync("aa", 0, 10)).Select(a => a.Activity.Text));
+    }
+
+    private static async Task<List<string>> ReadAllAsync(SqliteDatabase database, string sql)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var rows = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows;
+    }
+
+    [Fact]
     public void Each_provider_has_ordered_numbered_scripts_and_no_store_creates_tables()
     {
         foreach (var provider in Enum.GetValues<StorageProvider>())
