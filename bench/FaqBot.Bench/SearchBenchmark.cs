@@ -257,7 +257,7 @@ public static class SearchBenchmark
         var times = new List<double>(items.Count);
         var collections = GC.CollectionCount(0);
         var paused = GC.GetTotalPauseDuration();
-        var allocated = GC.GetTotalAllocatedBytes();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         foreach (var item in items)
         {
             var started = Stopwatch.GetTimestamp();
@@ -269,7 +269,7 @@ public static class SearchBenchmark
             times,
             GC.CollectionCount(0) - collections,
             (GC.GetTotalPauseDuration() - paused).TotalMilliseconds,
-            items.Count == 0 ? 0 : (GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / items.Count);
+            items.Count == 0 ? 0 : (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1024.0 / items.Count);
     }
 
     /// <summary>Typo repair of every distinct word of the questions (4 letters or more, letters only), each once.</summary>
