@@ -145,15 +145,27 @@ public sealed class AnswerComposer(IOptions<SearchOptions> options)
         var result = new List<ScoredPassage>();
         for (var i = 0; i <= last; i++)
         {
-            var passage = ranked[i].Passage;
-            if (!result.Exists(r => string.Equals(r.Passage.Section, passage.Section, StringComparison.Ordinal)
-                && string.Equals(r.Passage.Source, passage.Source, StringComparison.Ordinal)))
+            if (!HasSection(result, ranked[i].Passage))
             {
                 result.Add(ranked[i]);
             }
         }
 
         return result;
+    }
+
+    private static bool HasSection(List<ScoredPassage> found, Passage passage)
+    {
+        foreach (var r in found)
+        {
+            if (string.Equals(r.Passage.Section, passage.Section, StringComparison.Ordinal)
+                && string.Equals(r.Passage.Source, passage.Source, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Near-duplicates: more than half of the smaller passage's stems appear in the other.</summary>

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Security.Cryptography;
 using System.Text;
 using YamlDotNet.RepresentationModel;
@@ -99,7 +100,7 @@ public sealed class SemanticSafetyNet
         var best = (Sim: double.MinValue, Index: -1);
         for (var i = 0; i < _vectors.Length; i++)
         {
-            var sim = Dot(vector, _vectors[i]);
+            double sim = TensorPrimitives.Dot(vector, _vectors[i]);
             if (_categories[i] is not null && sim > best.Sim)
             {
                 best = (sim, i);
@@ -129,8 +130,6 @@ public sealed class SemanticSafetyNet
         }
         return new SemanticMatch(best.Index < 0 ? "none" : _categories[best.Index]!, Math.Round(best.Sim, 4), total > 0 ? Math.Round(crisis / total, 4) : 0);
     }
-
-    private static double Dot(float[] a, float[] b) => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
 }
 
 /// <summary>One exemplar: its category (for a near miss, the near-miss group) and text.</summary>
