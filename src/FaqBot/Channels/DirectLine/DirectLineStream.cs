@@ -36,9 +36,12 @@ public static partial class DirectLineStream
         }
 
         var logger = loggers.CreateLogger(typeof(DirectLineStream).FullName!);
+        // Subscribed before the handshake completes: the client may act (a staff member starts typing) as soon as it
+        // sees the stream open, and a transient activity published before the subscription would never reach it.
+        // Stored activities published before the backlog is read come from the backlog.
+        using var subscription = feed.Subscribe(conversationId);
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping, context.RequestAborted);
-        using var subscription = feed.Subscribe(conversationId); // before reading the backlog, so nothing falls between
         LogOpened(logger, new Privacy.ConversationRef(conversationId), after);
 
         var reading = DrainClientAsync(socket, stop);
