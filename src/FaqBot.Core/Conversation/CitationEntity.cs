@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FaqBot.Answering;
 using FaqBot.Knowledge;
+using FaqBot.Schema;
 
 namespace FaqBot.Conversation;
 
@@ -70,6 +71,29 @@ public static class CitationEntity
     private static string PopupText(Citation citation, ArticleQuote quote) =>
         $"{quote.ToMarkdown()}\n\n*{citation.Title}*, section “{citation.Section}”. Reviewed {quote.ReviewedText}.\n\n" +
         $"[Read it in the article]({quote.Url})";
+
+    /// <summary>
+    /// The passages an answer quoted (each Claim's <c>text</c>), when <paramref name="activity"/> is the reply whose
+    /// feedback buttons carry <paramref name="answerKey"/>; otherwise null. Feedback records what the patient rated
+    /// from the stored reply itself, so the conversation state need not keep a copy of every quote.
+    /// </summary>
+    public static IReadOnlyList<string>? QuotesOf(Activity activity, string answerKey)
+    {
+        ArgumentNullException.ThrowIfNull(activity);
+        var likeId = $"{FeedbackPrefix}{answerKey}:like";
+        foreach (var entity in activity.Entities ?? [])
+        {
+            if (entity["potentialAction"] is JsonArray actions
+                && actions.Any(a => a?["@id"] is JsonValue id && id.TryGetValue<string>(out var text) && text == likeId))
+            {
+                return entity["citation"] is JsonArray claims
+                    ? [.. claims.Select(c => c?["text"] is JsonValue v && v.TryGetValue<string>(out var quote) ? quote : null).OfType<string>()]
+                    : [];
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The answer key inside a feedback action's @id, or null when it is not ours.</summary>
     public static string? KeyFromActionId(string actionId)

@@ -269,6 +269,11 @@ public sealed partial class ConversationService(
             }], Outcomes.Fallback);
         }
 
+        if (result.Feedback is { } feedback)
+        {
+            result = result with { Feedback = feedback with { CitedPassages = await QuotedAsync(state, feedback.ActivityId, ct) } };
+        }
+
         if (result.Erase && eraser is not null)
         {
             await EraseLockedAsync(conversationId, "patient", keepOpen: true, ct);
@@ -325,6 +330,40 @@ public sealed partial class ConversationService(
 
         feed.Publish(new FeedItem(conversationId, null, QueueChanged: true));
         return erased;
+    }
+
+    /// <summary>
+    /// The passages of the answer whose feedback buttons carry <paramref name="answerKey"/>, read from its stored reply:
+    /// the first one after the message it answered (or, for an answer remembered without that id, from the start).
+    /// Empty when the answer or its reply is gone (forgotten, or the transcript was erased).
+    /// </summary>
+    private async Task<IReadOnlyList<string>> QuotedAsync(ConversationState state, string answerKey, CancellationToken ct)
+    {
+        if (state.Answers.FirstOrDefault(a => a.Key == answerKey) is not { } answer)
+        {
+            return [];
+        }
+
+        const int Page = 50;
+        var after = ActivityIds.SequenceOf(answer.ReplyTo) ?? 0;
+        while (true)
+        {
+            var activities = await store.GetActivitiesAsync(state.ConversationId, after, Page, ct);
+            foreach (var stored in activities)
+            {
+                if (CitationEntity.QuotesOf(stored.Activity, answerKey) is { } quotes)
+                {
+                    return quotes;
+                }
+            }
+
+            if (activities.Count < Page)
+            {
+                return [];
+            }
+
+            after = activities[^1].Sequence;
+        }
     }
 
     /// <summary>Adds what a handoff transition entails: its events, a callback offer or filing (see <see cref="HandoffRecorder"/>).</summary>

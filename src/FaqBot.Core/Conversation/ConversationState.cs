@@ -35,8 +35,13 @@ public sealed record ConversationState
     public DateTimeOffset? UrgentPagedAt { get; init; }
 }
 
-/// <summary>What one bot answer was: the key its feedback buttons carry, the question, outcome and quoted passages.</summary>
-public sealed record AnswerRecord(string Key, string Question, string Outcome, IReadOnlyList<string> Passages);
+/// <summary>
+/// What one bot answer was: the key its feedback buttons carry, the question, the outcome and the id of the message it
+/// answered (<paramref name="ReplyTo"/>). Its quotes are not kept here: feedback reads them from the stored reply (see
+/// <see cref="CitationEntity.QuotesOf"/>), which keeps the state rewritten at every turn small. States saved before
+/// this kept a <c>passages</c> list; it is ignored when read.
+/// </summary>
+public sealed record AnswerRecord(string Key, string Question, string Outcome, string? ReplyTo = null);
 
 public sealed record TopicContext(string Question, string Source, string Section);
 

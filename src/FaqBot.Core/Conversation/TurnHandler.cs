@@ -127,7 +127,7 @@ public sealed class TurnHandler(
 
         if (choice is not null)
         {
-            return AnswerFromSection(state, choice, verdict.Level == SafetyLevel.InformationalTopic);
+            return AnswerFromSection(state, choice, verdict.Level == SafetyLevel.InformationalTopic, incoming.Id);
         }
 
         switch (intent.Kind)
@@ -151,10 +151,10 @@ public sealed class TurnHandler(
         }
 
         // 4. Search the articles (a short follow-up is read in the context of the last topic).
-        return Search(state, text, verdict.Level == SafetyLevel.InformationalTopic);
+        return Search(state, text, verdict.Level == SafetyLevel.InformationalTopic, incoming.Id);
     }
 
-    private TurnResult Search(ConversationState state, string text, bool crisisFooter)
+    private TurnResult Search(ConversationState state, string text, bool crisisFooter, string? replyTo)
     {
         var index = knowledge.Current;
         var result = index.Search(text);
@@ -173,13 +173,13 @@ public sealed class TurnHandler(
         var answer = composer.Compose(result, allowClarify: !followUp);
         return answer.Outcome switch
         {
-            Outcomes.Answer => Answered(state, text, answer, crisisFooter),
+            Outcomes.Answer => Answered(state, text, answer, crisisFooter, replyTo),
             Outcomes.Clarify => Clarify(state, text, answer),
             _ => Missed(state, text, crisisFooter) with { Confidence = answer.Confidence },
         };
     }
 
-    private TurnResult AnswerFromSection(ConversationState state, ClarifyChoiceValue choice, bool crisisFooter)
+    private TurnResult AnswerFromSection(ConversationState state, ClarifyChoiceValue choice, bool crisisFooter, string? replyTo)
     {
         var result = knowledge.Current.Search(choice.Question);
         var inSection = result.Ranked.Where(r => r.Passage.Source == choice.Source && r.Passage.Section == choice.Section).ToList();
@@ -189,10 +189,10 @@ public sealed class TurnHandler(
         }
 
         var answer = new Answer(Outcomes.Answer, inSection[0].Score, [AnswerComposer.ToCitation(inSection[0].Passage)], []);
-        return Answered(state, choice.Question, answer, crisisFooter);
+        return Answered(state, choice.Question, answer, crisisFooter, replyTo);
     }
 
-    private TurnResult Answered(ConversationState state, string question, Answer answer, bool crisisFooter)
+    private TurnResult Answered(ConversationState state, string question, Answer answer, bool crisisFooter, string? replyTo)
     {
         var key = Guid.NewGuid().ToString("N")[..12];
         var text = AnswerComposer.ToMarkdown(answer.Citations, Replies.AnswerLead(answer.Citations.Count));
@@ -204,7 +204,7 @@ public sealed class TurnHandler(
         var articles = knowledge.Current.Knowledge.Articles;
         var reply = Say(text) with { Entities = [CitationEntity.Create(answer.Citations, key, source => articles.FirstOrDefault(a => a.Source == source))] };
         var first = answer.Citations[0];
-        var record = new AnswerRecord(key, question, Outcomes.Answer, answer.Citations.Select(c => c.Passage).ToList());
+        var record = new AnswerRecord(key, question, Outcomes.Answer, replyTo);
         var next = state with
         {
             ConsecutiveMisses = 0,
@@ -275,7 +275,8 @@ public sealed class TurnHandler(
         }
 
         var answer = state.Answers.FirstOrDefault(a => a.Key == key);
-        var feedback = new FeedbackRecord(state.ConversationId, key, reaction, answer?.Question, answer?.Outcome, answer?.Passages ?? [], time.GetUtcNow());
+        // What was quoted is read from the stored reply by ConversationService (the state keeps no copy of it).
+        var feedback = new FeedbackRecord(state.ConversationId, key, reaction, answer?.Question, answer?.Outcome, [], time.GetUtcNow());
         if (reaction == "like" || state.Handoff is HandoffState.Queued or HandoffState.WithStaff)
         {
             return new TurnResult(state, [], Outcomes.None) { Feedback = feedback };

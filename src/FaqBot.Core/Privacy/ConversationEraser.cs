@@ -31,7 +31,7 @@ public interface IConversationEraser
     {
         Type = ActivityTypes.Event,
         Name = ErasedEventName,
-        Id = $"{conversationId}|{sequence:D7}",
+        Id = ActivityIds.Of(conversationId, sequence),
         Timestamp = at,
         From = ConversationService.Bot,
         Conversation = new ConversationAccount(conversationId),

@@ -245,7 +245,7 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
 
         var stamped = activity with
         {
-            Id = $"{conversationId}|{seq:D7}",
+            Id = ActivityIds.Of(conversationId, seq),
             Timestamp = now,
             Conversation = (activity.Conversation ?? new ConversationAccount(conversationId)) with { Id = conversationId },
         };

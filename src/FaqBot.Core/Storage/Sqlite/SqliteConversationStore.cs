@@ -265,7 +265,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
 
         var stamped = activity with
         {
-            Id = $"{conversationId}|{seq:D7}",
+            Id = ActivityIds.Of(conversationId, seq),
             Timestamp = now,
             Conversation = (activity.Conversation ?? new ConversationAccount(conversationId)) with { Id = conversationId },
         };

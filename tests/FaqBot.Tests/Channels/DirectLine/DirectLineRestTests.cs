@@ -3,8 +3,11 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using FaqBot.Channels.DirectLine;
+using FaqBot.Conversation;
 using FaqBot.Schema;
 using FaqBot.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FaqBot.Tests.Channels.DirectLine;
 
@@ -165,6 +168,85 @@ public sealed class DirectLineRestTests(DirectLineServerFixture fixture) : IClas
             JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(stored.Entities, ActivityJson.Options))!.ToJsonString());
         Assert.Equal("2025-01-01T10:00:05.017+02:00", stored.LocalTimestamp);
         Assert.Equal("fb1", stored.ChannelData!["clientActivityID"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Feedback_on_an_answer_records_the_passages_it_quoted_which_the_conversation_state_does_not_keep()
+    {
+        var conversation = await _client.StartAsync();
+        var (asked, quoted, dislikeId) = await AnswerAsync(conversation, "can I drive afterward?", "q1");
+        // A second answer after it: feedback must find the first one's reply, not the latest.
+        await AnswerAsync(conversation, "what does it feel like?", "q2");
+
+        await SendFeedbackAsync(conversation, dislikeId);
+
+        var store = _server.Services.GetRequiredService<IConversationStore>();
+        var stored = Assert.Single(await store.GetFeedbackAsync(conversation.ConversationId));
+        Assert.Equal(("dislike", "can I drive afterward?"), (stored.Reaction, stored.Question));
+        Assert.Equal(quoted, stored.CitedPassages);
+        Assert.Equal(asked, (await store.GetAsync(conversation.ConversationId))!.Answers[0].ReplyTo);
+        Assert.DoesNotContain(quoted[0], await StateJsonAsync(conversation.ConversationId), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Feedback_on_an_answer_remembered_before_replies_were_linked_finds_its_quotes_in_the_transcript()
+    {
+        var conversation = await _client.StartAsync();
+        await AnswerAsync(conversation, "what does it feel like?", "q1");
+        var (_, quoted, dislikeId) = await AnswerAsync(conversation, "can I drive afterward?", "q2");
+        // The state as an older FaqBot saved it: each answer kept a copy of its quotes and no link to its message.
+        await ExecuteAsync(
+            "UPDATE conversations SET state_json = json_set(json_remove(state_json, '$.answers[1].replyTo', '$.answers[0].replyTo'), '$.answers[1].passages', json_array('an old copy')) WHERE id = $id",
+            conversation.ConversationId);
+
+        await SendFeedbackAsync(conversation, dislikeId);
+
+        var stored = Assert.Single(await _server.Services.GetRequiredService<IConversationStore>().GetFeedbackAsync(conversation.ConversationId));
+        Assert.Equal("can I drive afterward?", stored.Question);
+        Assert.Equal(quoted, stored.CitedPassages);
+    }
+
+    /// <summary>Asks a question the articles answer; returns the message's id, the reply's quotes and its thumbs-down action id.</summary>
+    private async Task<(string Asked, List<string> Quoted, string DislikeId)> AnswerAsync(ConversationResponse conversation, string question, string clientId)
+    {
+        var asked = await _client.PostMessageAsync(conversation.Token, conversation.ConversationId, question, clientId);
+        var answer = (await _client.GetActivitiesAsync(conversation.Token, conversation.ConversationId)).Activities
+            .Single(a => a.ReplyToId == asked && a.Entities is { Count: > 0 });
+        var message = answer.Entities!.Single(e => e["@type"]?.GetValue<string>() == "Message");
+        var quoted = message["citation"]!.AsArray().Select(c => c!["text"]!.GetValue<string>()).ToList();
+        Assert.NotEmpty(quoted);
+        var dislikeId = message["potentialAction"]!.AsArray().Select(a => a!["@id"]!.GetValue<string>()).Single(id => id.EndsWith(":dislike", StringComparison.Ordinal));
+        return (asked, quoted, dislikeId);
+    }
+
+    private async Task SendFeedbackAsync(ConversationResponse conversation, string actionId)
+    {
+        var feedback = $$"""
+            {"type":"event","name":"webchat:activity-status/feedback","from":{"id":"u1","role":"user"},
+             "entities":[{"@id":"{{actionId}}","@type":"DislikeAction","type":"https://schema.org/DislikeAction"}]}
+            """;
+        using var response = await _client.SendAsync(HttpMethod.Post, $"conversations/{conversation.ConversationId}/activities", conversation.Token, feedback);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private async Task<string> StateJsonAsync(string conversationId)
+    {
+        await using var connection = new SqliteConnection($"Data Source={_server.DatabasePath};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT state_json FROM conversations WHERE id = $id";
+        command.Parameters.AddWithValue("$id", conversationId);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task ExecuteAsync(string sql, string conversationId)
+    {
+        await using var connection = new SqliteConnection($"Data Source={_server.DatabasePath}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$id", conversationId);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 
     [Fact]
