@@ -47,6 +47,10 @@ public sealed class DirectLineTokens(IOptions<DirectLineOptions> options, Direct
     private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
     private readonly DirectLineOptions _options = options.Value;
 
+    /// <summary>The checks of both token kinds, made once (the key never changes in a process): every REST call and
+    /// stream opens with a token check, and a new set of parameters each time was a large share of a message's allocations.</summary>
+    private Task<Validation>? _validation;
+
     public int TokenLifetimeSeconds => _options.TokenLifetimeSeconds;
 
     public static string NewConversationId() => Base64Url(RandomNumberGenerator.GetBytes(16));
@@ -76,14 +80,8 @@ public sealed class DirectLineTokens(IOptions<DirectLineOptions> options, Direct
             return new(new DirectLineCaller(true, null, null), null);
         }
 
-        var result = await Handler.ValidateTokenAsync(credential, new TokenValidationParameters
-        {
-            ValidIssuer = Issuer,
-            ValidAudience = stream ? StreamAudience : ConversationAudience,
-            IssuerSigningKey = await signingKey.GetAsync(),
-            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-            ClockSkew = TimeSpan.Zero,
-        });
+        var validation = await (_validation ??= ValidationAsync());
+        var result = await Handler.ValidateTokenAsync(credential, stream ? validation.Stream : validation.Conversation);
         if (!result.IsValid)
         {
             return result.Exception is SecurityTokenExpiredException
@@ -91,8 +89,10 @@ public sealed class DirectLineTokens(IOptions<DirectLineOptions> options, Direct
                 : Fail(StatusCodes.Status401Unauthorized, DirectLineError.Unauthorized, "The token is not valid.");
         }
 
-        if (!result.Claims.TryGetValue(ConversationClaim, out var convClaim) || convClaim is not string conv
-            || !result.Claims.TryGetValue(UserClaim, out var userClaim) || userClaim is not string user)
+        // Read from the token's payload: TokenValidationResult.Claims would build a dictionary of every claim per request.
+        if (result.SecurityToken is not JsonWebToken token
+            || !token.TryGetPayloadValue<string>(ConversationClaim, out var conv) || conv is null
+            || !token.TryGetPayloadValue<string>(UserClaim, out var user) || user is null)
         {
             return Fail(StatusCodes.Status401Unauthorized, DirectLineError.Unauthorized, "The token is not valid.");
         }
@@ -103,6 +103,23 @@ public sealed class DirectLineTokens(IOptions<DirectLineOptions> options, Direct
         }
 
         return new(new DirectLineCaller(false, conv, user), null);
+    }
+
+    private sealed record Validation(TokenValidationParameters Conversation, TokenValidationParameters Stream);
+
+    private async Task<Validation> ValidationAsync()
+    {
+        var key = await signingKey.GetAsync();
+        return new Validation(Parameters(key, ConversationAudience), Parameters(key, StreamAudience));
+
+        static TokenValidationParameters Parameters(SecurityKey key, string audience) => new()
+        {
+            ValidIssuer = Issuer,
+            ValidAudience = audience,
+            IssuerSigningKey = key,
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            ClockSkew = TimeSpan.Zero,
+        };
     }
 
     /// <summary>The bearer credential of a REST call, or null.</summary>
