@@ -119,23 +119,20 @@ public static class LoadBenchmark
 /// <summary>A set of open Direct Line conversations, each with its WebSocket, and the steps run over them.</summary>
 public sealed class LoadRun : IAsyncDisposable
 {
-    private readonly HttpClient _http;
     private readonly List<Client> _clients;
     private readonly List<Client> _crisis;
     private readonly CancellationTokenSource _stop = new();
     private int _failedPosts;
     private List<Task> _previous = [];
 
-    private LoadRun(HttpClient http, List<Client> clients, List<Client> crisis)
+    private LoadRun(List<Client> clients, List<Client> crisis)
     {
-        _http = http;
         _clients = clients;
         _crisis = crisis;
     }
 
     public static async Task<LoadRun> OpenAsync(Uri baseUrl, int conversations, int crisisConversations)
     {
-        var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) }) { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
         var opened = new List<Client>();
         using var gate = new SemaphoreSlim(16);
         var tasks = Enumerable.Range(0, conversations + crisisConversations).Select(async _ =>
@@ -143,7 +140,7 @@ public sealed class LoadRun : IAsyncDisposable
             await gate.WaitAsync();
             try
             {
-                return await Client.OpenAsync(http);
+                return await Client.OpenAsync(baseUrl);
             }
             finally
             {
@@ -151,7 +148,7 @@ public sealed class LoadRun : IAsyncDisposable
             }
         });
         opened.AddRange(await Task.WhenAll(tasks));
-        return new LoadRun(http, opened[..conversations], opened[conversations..]);
+        return new LoadRun(opened[..conversations], opened[conversations..]);
     }
 
     /// <summary>Posts <paramref name="rate"/> messages a second for <paramref name="seconds"/>, round robin over the conversations.</summary>
@@ -212,7 +209,7 @@ public sealed class LoadRun : IAsyncDisposable
         {
             try
             {
-                var latency = await client.AskAsync(_http, text, TimeSpan.FromSeconds(drainSeconds), () => Interlocked.Increment(ref _failedPosts), _stop.Token);
+                var latency = await client.AskAsync(text, TimeSpan.FromSeconds(drainSeconds), () => Interlocked.Increment(ref _failedPosts), _stop.Token);
                 if (latency is { } ms)
                 {
                     into.Add(ms);
@@ -235,13 +232,13 @@ public sealed class LoadRun : IAsyncDisposable
             await client.DisposeAsync();
         }
 
-        _http.Dispose();
         _stop.Dispose();
     }
 
     /// <summary>One patient: a Direct Line conversation and its WebSocket stream, read all the time.</summary>
     private sealed class Client : IAsyncDisposable
     {
+        private readonly HttpClient _http;
         private readonly ClientWebSocket _socket;
         private readonly string _token;
         private readonly string _conversationId;
@@ -250,16 +247,27 @@ public sealed class LoadRun : IAsyncDisposable
         private readonly Task _reading;
         private int _next;
 
-        private Client(ClientWebSocket socket, string token, string conversationId)
+        private Client(HttpClient http, ClientWebSocket socket, string token, string conversationId)
         {
+            _http = http;
             _socket = socket;
             _token = token;
             _conversationId = conversationId;
             _reading = Task.Run(ReadAsync);
         }
 
-        public static async Task<Client> OpenAsync(HttpClient http)
+        /// <summary>
+        /// Opens a conversation with its stream. Each patient has HTTP connections of their own, as each browser does (at
+        /// most 6 to one host, kept open between messages): one pool shared by every conversation opened its connections
+        /// in bursts whenever the load rose, which no set of browsers does.
+        /// </summary>
+        public static async Task<Client> OpenAsync(Uri baseUrl)
         {
+            var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 6, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
+            {
+                BaseAddress = baseUrl,
+                Timeout = TimeSpan.FromSeconds(30),
+            };
             using var page = await http.PostAsync(new Uri("/api/directline/token", UriKind.Relative), null);
             page.EnsureSuccessStatusCode();
             var pageToken = (await page.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
@@ -270,11 +278,11 @@ public sealed class LoadRun : IAsyncDisposable
             var body = (await started.Content.ReadFromJsonAsync<JsonObject>())!;
             var socket = new ClientWebSocket();
             await socket.ConnectAsync(new Uri(body["streamUrl"]!.GetValue<string>()), CancellationToken.None);
-            return new Client(socket, body["token"]!.GetValue<string>(), body["conversationId"]!.GetValue<string>());
+            return new Client(http, socket, body["token"]!.GetValue<string>(), body["conversationId"]!.GetValue<string>());
         }
 
         /// <summary>Posts <paramref name="text"/>; returns milliseconds from the POST to the bot's first reply on the socket, or null.</summary>
-        public async Task<double?> AskAsync(HttpClient http, string text, TimeSpan timeout, Action postFailed, CancellationToken ct)
+        public async Task<double?> AskAsync(string text, TimeSpan timeout, Action postFailed, CancellationToken ct)
         {
             var clientId = $"bench-{Interlocked.Increment(ref _next)}-{Guid.NewGuid():N}";
             var reply = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -295,7 +303,7 @@ public sealed class LoadRun : IAsyncDisposable
             var started = Stopwatch.GetTimestamp();
             try
             {
-                using var response = await http.SendAsync(post, ct);
+                using var response = await _http.SendAsync(post, ct);
                 if (!response.IsSuccessStatusCode)
                 {
                     postFailed();
@@ -386,6 +394,7 @@ public sealed class LoadRun : IAsyncDisposable
 
             await Task.WhenAny(_reading, Task.Delay(2000));
             _socket.Dispose();
+            _http.Dispose();
         }
     }
 }
