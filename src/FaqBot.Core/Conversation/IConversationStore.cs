@@ -6,6 +6,9 @@ namespace FaqBot.Conversation;
 /// <summary>An activity as recorded: its position in the conversation log and the stamped activity.</summary>
 public sealed record StoredActivity(long Sequence, Activity Activity);
 
+/// <summary>How long a transcript is: its messages (not events) and the sequence of its last activity (0 when empty).</summary>
+public readonly record struct TranscriptSize(int Messages, long LastSequence);
+
 /// <summary>What came of a patient's message: one of <c>Outcomes</c> and, for a handoff or crisis, the escalation reason.</summary>
 public sealed record TurnOutcome(string Outcome, string? Reason);
 
@@ -79,6 +82,10 @@ public interface IConversationStore
     /// one while its lease runs. Oldest first. (<see cref="AppendIncomingAsync"/> leases a message to its own instance.)
     /// </summary>
     Task<IReadOnlyList<StoredActivity>> ClaimUnprocessedAsync(bool includeLeased = false, int limit = 100, CancellationToken ct = default);
+
+    /// <summary>Counts the transcript's messages in the database (a handoff names the transcript it hands over, on the
+    /// crisis path too: no activity is read into memory for it).</summary>
+    Task<TranscriptSize> GetTranscriptSizeAsync(string conversationId, CancellationToken ct = default);
 
     /// <summary>Activities with a sequence greater than <paramref name="afterSequence"/>, in order.</summary>
     Task<IReadOnlyList<StoredActivity>> GetActivitiesAsync(string conversationId, long afterSequence, int limit = 500, CancellationToken ct = default);

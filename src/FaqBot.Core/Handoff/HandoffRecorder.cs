@@ -41,12 +41,8 @@ public sealed partial class HandoffRecorder(
 
         if (entering || (IsWithHumans(after.Handoff) && result.Count < outgoing.Count))
         {
-            var transcript = await store.GetActivitiesAsync(after.ConversationId, 0, 500, ct);
-            result.Add(HandoffEvents.Initiate(
-                after.Escalation,
-                after.ConversationId,
-                transcript.Count(s => s.Activity.Type == ActivityTypes.Message),
-                transcript.Count > 0 ? transcript[^1].Sequence : 0));
+            var transcript = await store.GetTranscriptSizeAsync(after.ConversationId, ct);
+            result.Add(HandoffEvents.Initiate(after.Escalation, after.ConversationId, transcript.Messages, transcript.LastSequence));
             LogEscalated(logger, new Privacy.ConversationRef(after.ConversationId), after.Escalation?.Reason, after.Escalation?.Priority);
         }
 

@@ -37,6 +37,24 @@ public abstract class ConversationStoreContract
     }
 
     [Fact]
+    public async Task The_transcript_size_counts_every_message_but_no_event_and_names_the_last_sequence()
+    {
+        await using var kit = await NewAsync();
+        var store = kit.Conversations();
+        Assert.True(await store.CreateAsync(State("long")));
+        Assert.Equal(new TranscriptSize(0, 0), await store.GetTranscriptSizeAsync("long"));
+
+        // More than one page of activities (a transcript read used to stop at 500), with events among them.
+        for (var i = 0; i < 520; i++)
+        {
+            await store.AppendAsync("long", i % 10 == 9 ? new Activity { Type = ActivityTypes.Event, Name = "faqbot.test" } : new Activity { Text = $"m{i}" });
+        }
+
+        Assert.Equal(new TranscriptSize(468, 520), await store.GetTranscriptSizeAsync("long"));
+        Assert.Equal(new TranscriptSize(0, 0), await store.GetTranscriptSizeAsync("missing"));
+    }
+
+    [Fact]
     public async Task The_user_id_of_an_existing_conversation_is_read_without_its_state_and_an_unknown_one_is_null()
     {
         await using var kit = await NewAsync();
@@ -250,6 +268,23 @@ public abstract class ConversationStoreContract
 public sealed class SqliteConversationStoreTests : ConversationStoreContract
 {
     protected override Task<StorageKit> NewAsync(TimeProvider? time = null, StorageOptions? options = null) => SqliteAsync(time, options);
+
+    [Fact]
+    public async Task States_and_activities_written_as_utf8_bytes_are_stored_as_text_that_sql_and_other_readers_read()
+    {
+        await using var kit = await NewAsync();
+        var store = kit.Conversations();
+        Assert.True(await store.CreateAsync(State("é1") with { FirstQuestion = "können Sie helfen? 😟" }));
+        await store.AppendAsync("é1", new Activity { Text = "naïve “quotes” 😟" });
+        await store.SaveAsync((await store.GetAsync("é1"))! with { FirstQuestion = "ça va? 😟" });
+
+        Assert.Equal("text", await kit.Sqlite!.ScalarAsync("SELECT typeof(state_json) FROM conversations WHERE id = 'é1'"));
+        Assert.Equal("text", await kit.Sqlite.ScalarAsync("SELECT typeof(json) FROM activities WHERE conversation_id = 'é1'"));
+        Assert.Equal("ça va? 😟", await kit.Sqlite.ScalarAsync("SELECT json_extract(state_json, '$.firstQuestion') FROM conversations WHERE id = 'é1'"));
+        Assert.Equal("naïve “quotes” 😟", await kit.Sqlite.ScalarAsync("SELECT json_extract(json, '$.text') FROM activities WHERE conversation_id = 'é1'"));
+        Assert.Equal("ça va? 😟", (await store.GetAsync("é1"))!.FirstQuestion);
+        Assert.Equal("naïve “quotes” 😟", Assert.Single(await store.GetActivitiesAsync("é1", 0)).Activity.Text);
+    }
 }
 
 [Collection(PostgresCollection.Name)]

@@ -281,6 +281,18 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
         await notify.ExecuteNonQueryAsync(ct);
     }
 
+    public async Task<TranscriptSize> GetTranscriptSizeAsync(string conversationId, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FILTER (WHERE json::jsonb ->> 'type' = 'message'), coalesce(max(seq), 0) FROM activities WHERE conversation_id = @c",
+            connection);
+        command.Parameters.AddWithValue("c", conversationId);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return new TranscriptSize((int)reader.GetInt64(0), reader.GetInt64(1));
+    }
+
     public async Task<IReadOnlyList<StoredActivity>> GetActivitiesAsync(string conversationId, long afterSequence, int limit = 500, CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);

@@ -19,7 +19,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
 
     private const string SaveSql = """
         UPDATE conversations SET handoff = $handoff, priority = $priority, escalated_at = $escalated,
-            updated_at = $updated, state_json = $json, version = version + 1
+            updated_at = $updated, state_json = CAST($json AS TEXT), version = version + 1
         WHERE id = $id AND version = $version
         """;
 
@@ -31,7 +31,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
             {
                 command.CommandText = """
                     INSERT INTO conversations (id, user_id, handoff, priority, escalated_at, created_at, updated_at, state_json)
-                    VALUES ($id, $user, $handoff, $priority, $escalated, $created, $updated, $json)
+                    VALUES ($id, $user, $handoff, $priority, $escalated, $created, $updated, CAST($json AS TEXT))
                     ON CONFLICT(id) DO NOTHING
                     """;
                 Bind(command, state);
@@ -146,7 +146,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
             await using var reader = await read.ExecuteReaderAsync(ct);
             if (await reader.ReadAsync(ct))
             {
-                result.Add(new StoredActivity(reader.GetInt64(0), JsonSerializer.Deserialize<Activity>(reader.GetString(1), Json)!));
+                result.Add(new StoredActivity(reader.GetInt64(0), Document<Activity>(reader, 1)));
             }
         }
 
@@ -175,7 +175,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            result.Add(new StoredActivity(reader.GetInt64(0), JsonSerializer.Deserialize<Activity>(reader.GetString(1), Json)!));
+            result.Add(new StoredActivity(reader.GetInt64(0), Document<Activity>(reader, 1)));
         }
 
         return result;
@@ -273,11 +273,11 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         await using (var insert = connection.CreateCommand())
         {
             insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO activities (conversation_id, seq, ts, json) VALUES ($c, $s, $t, $j)";
+            insert.CommandText = "INSERT INTO activities (conversation_id, seq, ts, json) VALUES ($c, $s, $t, CAST($j AS TEXT))";
             insert.Parameters.AddWithValue("$c", conversationId);
             insert.Parameters.AddWithValue("$s", seq);
             insert.Parameters.AddWithValue("$t", now.ToString("O", CultureInfo.InvariantCulture));
-            insert.Parameters.AddWithValue("$j", JsonSerializer.Serialize(stamped, Json));
+            insert.Parameters.AddWithValue("$j", JsonSerializer.SerializeToUtf8Bytes(stamped, Json));
             await insert.ExecuteNonQueryAsync(ct);
         }
 
@@ -296,6 +296,20 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         return new StoredActivity(seq, stamped);
     }
 
+    public async Task<TranscriptSize> GetTranscriptSizeAsync(string conversationId, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT count(*) FILTER (WHERE json_extract(json, '$.type') = 'message'), coalesce(max(seq), 0)
+            FROM activities WHERE conversation_id = $c
+            """;
+        command.Parameters.AddWithValue("$c", conversationId);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return new TranscriptSize(reader.GetInt32(0), reader.GetInt64(1));
+    }
+
     public async Task<IReadOnlyList<StoredActivity>> GetActivitiesAsync(string conversationId, long afterSequence, int limit = 500, CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);
@@ -308,7 +322,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            result.Add(new StoredActivity(reader.GetInt64(0), JsonSerializer.Deserialize<Activity>(reader.GetString(1), Json)!));
+            result.Add(new StoredActivity(reader.GetInt64(0), Document<Activity>(reader, 1)));
         }
 
         return result;
@@ -389,11 +403,18 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         command.Parameters.AddWithValue("$escalated", (object?)state.Escalation?.At.ToString("O", CultureInfo.InvariantCulture) ?? DBNull.Value);
         command.Parameters.AddWithValue("$created", state.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
         command.Parameters.AddWithValue("$updated", state.UpdatedAt.ToString("O", CultureInfo.InvariantCulture));
-        command.Parameters.AddWithValue("$json", JsonSerializer.Serialize(state, Json));
+        command.Parameters.AddWithValue("$json", JsonSerializer.SerializeToUtf8Bytes(state, Json));
     }
 
     private static ConversationState Read(SqliteDataReader reader) =>
-        JsonSerializer.Deserialize<ConversationState>(reader.GetString(0), Json)! with { Version = reader.GetInt64(1) };
+        Document<ConversationState>(reader, 0) with { Version = reader.GetInt64(1) };
+
+    /// <summary>
+    /// A JSON column read as the UTF-8 bytes SQLite keeps (written as bytes and stored as TEXT through <c>CAST(... AS
+    /// TEXT)</c>): activities and states go to and from the database without a UTF-16 copy each way.
+    /// </summary>
+    private static T Document<T>(SqliteDataReader reader, int ordinal) =>
+        JsonSerializer.Deserialize<T>(reader.GetFieldValue<byte[]>(ordinal), Json)!;
 
     private static string Iso(DateTimeOffset at) => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
