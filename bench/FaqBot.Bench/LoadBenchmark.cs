@@ -19,10 +19,10 @@ namespace FaqBot.Bench;
 public sealed record LoadStepFigures(
     int Conversations, int TargetRate, int Sent, int Replied, int Errors, double Rate, double Throughput,
     double P50, double P99, double Max, int CrisisSent, int CrisisReplied, double CrisisP50, double CrisisP99, double ServerCpuMsPerMessage, int FailedPosts = 0,
-    LoadGeneratorFigures? Generator = null)
+    LoadGeneratorFigures? Generator = null, ServerGcFigures? ServerGc = null)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Conversations,4} conversations, target {TargetRate,5} msg/s: sent {Sent} ({Rate:0} msg/s), replies {Replied} ({Throughput:0} msg/s), errors {Errors} ({FailedPosts} failed POSTs, {Errors - FailedPosts} replies not in time); POST-to-reply p50 {P50:0.0} ms, p99 {P99:0.0} ms, max {Max:0.0} ms; crisis {CrisisReplied}/{CrisisSent} p50 {CrisisP50:0.0} ms, p99 {CrisisP99:0.0} ms; server CPU {ServerCpuMsPerMessage:0.00} ms/message{Generator}");
+        $"{Conversations,4} conversations, target {TargetRate,5} msg/s: sent {Sent} ({Rate:0} msg/s), replies {Replied} ({Throughput:0} msg/s), errors {Errors} ({FailedPosts} failed POSTs, {Errors - FailedPosts} replies not in time); POST-to-reply p50 {P50:0.0} ms, p99 {P99:0.0} ms, max {Max:0.0} ms; crisis {CrisisReplied}/{CrisisSent} p50 {CrisisP50:0.0} ms, p99 {CrisisP99:0.0} ms; server CPU {ServerCpuMsPerMessage:0.00} ms/message{Generator}{ServerGc}");
 }
 
 /// <summary>
@@ -89,6 +89,7 @@ public static class LoadBenchmark
         }
 
         using var server = url.Length == 0 ? ServerProcess.Start(environment) : null;
+        using var gc = server is null ? null : ServerGcWatch.TryAttach(server.Process.Id);
         var baseUrl = new Uri(url.Length == 0 ? server!.BaseUrl : url);
         var shown = environment.Where(e => e.Key != "ConnectionStrings__FaqBot").Select(e => $" {e.Key}={e.Value}");
         Console.WriteLine($"server: {baseUrl} ({(server is null ? "given" : $"started from the Release build, real knowledge base, model on, {provider}")}){string.Concat(shown)}");
@@ -100,13 +101,13 @@ public static class LoadBenchmark
             {
                 // Every question once, at a gentle rate: the model runs for each (their vectors are then remembered, as
                 // common questions are in a clinic's evening); printed as the first-time figure.
-                var fresh = await run.StepAsync(questions, rate: 25, seconds: questions.Count / 25.0, drain, server?.Process);
+                var fresh = await run.StepAsync(questions, rate: 25, seconds: questions.Count / 25.0, drain, server?.Process, gc);
                 Console.WriteLine($"first-time questions (the model runs for each): {fresh}");
             }
 
             foreach (var rate in rates)
             {
-                var figures = await run.StepAsync(questions, rate, seconds, drain, server?.Process);
+                var figures = await run.StepAsync(questions, rate, seconds, drain, server?.Process, gc);
                 server?.Process.Refresh();
                 Console.WriteLine(server is null ? figures.ToString() : $"{figures}; server working set {server.Process.WorkingSet64 / 1048576} MiB");
             }
@@ -152,7 +153,7 @@ public sealed class LoadRun : IAsyncDisposable
     }
 
     /// <summary>Posts <paramref name="rate"/> messages a second for <paramref name="seconds"/>, round robin over the conversations.</summary>
-    public async Task<LoadStepFigures> StepAsync(IReadOnlyList<string> questions, int rate, double seconds, double drainSeconds, Process? server)
+    public async Task<LoadStepFigures> StepAsync(IReadOnlyList<string> questions, int rate, double seconds, double drainSeconds, Process? server, ServerGcWatch? gc = null)
     {
         ArgumentNullException.ThrowIfNull(questions);
 
@@ -166,6 +167,7 @@ public sealed class LoadRun : IAsyncDisposable
         var inFlight = new List<Task>(total);
         var cpuBefore = server?.TotalProcessorTime ?? TimeSpan.Zero;
         var generator = LoadGeneratorFigures.Start(total);
+        var serverGc = gc?.Start(total);
         var clock = Stopwatch.StartNew();
         var crisisEvery = TimeSpan.FromMilliseconds(200);
         var nextCrisis = crisisEvery;
@@ -203,7 +205,7 @@ public sealed class LoadRun : IAsyncDisposable
         return new LoadStepFigures(_clients.Count, rate, total, replied, errors, total / posted, replied / elapsed,
             P(sorted, 0.5), P(sorted, 0.99), sorted.Count > 0 ? sorted[^1] : 0,
             crisisSent, crisis.Count, P(crisis, 0.5), P(crisis, 0.99),
-            server is null ? 0 : cpu.TotalMilliseconds / (total + crisisSent), failedPosts, generator());
+            server is null ? 0 : cpu.TotalMilliseconds / (total + crisisSent), failedPosts, generator(), serverGc?.Invoke());
 
         async Task Measure(Client client, string text, ConcurrentBag<double> into)
         {

@@ -14,6 +14,34 @@ public sealed class BenchmarkScenarioTests : IDisposable
     private readonly string _folder = Path.Combine(TestPaths.TempRoot, "bench-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
+    public async Task The_server_gc_watch_counts_collections_pauses_and_allocations_of_a_process()
+    {
+        // The load step attaches to the server's process; here to this one, whose collections the test causes.
+        using var watch = ServerGcWatch.TryAttach(Environment.ProcessId);
+        Assert.NotNull(watch);
+        var measure = watch.Start(messages: 1);
+        var figures = measure();
+        for (var attempt = 0; attempt < 300 && (figures.Collections < 2 || figures.AllocatedKbPerMessage < 4096); attempt++)
+        {
+            var garbage = new List<byte[]>();
+            for (var i = 0; i < 64; i++)
+            {
+                garbage.Add(new byte[64 * 1024]);
+            }
+
+            GC.KeepAlive(garbage);
+            GC.Collect(1, GCCollectionMode.Forced, blocking: true);
+            await Task.Delay(100);
+            figures = measure();
+        }
+
+        Assert.True(figures.Collections >= 2, figures.ToString());
+        Assert.True(figures.Gen1 >= 1, figures.ToString());
+        Assert.True(figures.PauseMs > 0, figures.ToString());
+        Assert.True(figures.AllocatedKbPerMessage >= 4096, figures.ToString());
+    }
+
+    [Fact]
     public void Generated_knowledge_base_loads_with_the_requested_articles_and_keeps_story_sections()
     {
         var kb = KnowledgeGenerator.Generate(Path.Combine(Infrastructure.TestPaths.Root, "knowledge"), Path.Combine(_folder, "kb"), 12);
