@@ -15,8 +15,8 @@ internal static class RequestBody
             return null;
         }
 
-        // Every message of every patient comes through here: the read buffer is pooled, and the copy sized to the
-        // announced length when there is one, so a message allocates about its own size, not 16 KB.
+        // Every message of every patient comes through here: the read chunk is pooled and the body's buffer sized to the
+        // announced length when there is one, so a message allocates about its own size, not 16 KB and two copies.
         using var buffer = new MemoryStream((int)(request.ContentLength ?? 0));
         var chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         try

@@ -285,7 +285,7 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
-            "SELECT count(*) FILTER (WHERE json::jsonb ->> 'type' = 'message'), coalesce(max(seq), 0) FROM activities WHERE conversation_id = @c",
+            "SELECT count(*) FILTER (WHERE json::json ->> 'type' = 'message'), coalesce(max(seq), 0) FROM activities WHERE conversation_id = @c",
             connection);
         command.Parameters.AddWithValue("c", conversationId);
         await using var reader = await command.ExecuteReaderAsync(ct);
