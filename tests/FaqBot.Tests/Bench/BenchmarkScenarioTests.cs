@@ -111,7 +111,7 @@ public sealed class BenchmarkScenarioTests : IDisposable
         Assert.Equal(figures.CrisisSent, figures.CrisisReplied);
         Assert.True(figures.P50 > 0 && figures.P99 >= figures.P50 && figures.CrisisP99 > 0 && figures.Throughput > 0);
         Assert.Contains("POST-to-reply p50", figures.ToString(), StringComparison.Ordinal);
-        Assert.True(figures.Generator is { CpuMsPerMessage: > 0, GcPauseMs: >= 0, Collections: >= 0 }, figures.ToString());
+        Assert.True(figures.Generator is { CpuMsPerMessage: > 0, GcPauseMs: >= 0, Collections: >= 0, KbPerMessage: > 0 }, figures.ToString());
         Assert.Contains("load generator CPU", figures.ToString(), StringComparison.Ordinal);
     }
 
