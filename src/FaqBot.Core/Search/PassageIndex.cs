@@ -526,7 +526,7 @@ public sealed class PassageIndex : IDisposable
                 continue;
             }
 
-            if (!acronym && Typos.Correct(word) is { } correction)
+            if (!acronym && !SentenceEmbedder.WholeWords.Contains(word) && Typos.Correct(word) is { } correction)
             {
                 corrections.Add((word, correction));
                 searched = Regex.Replace(searched, $@"\b{Regex.Escape(word)}\b", correction, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);

@@ -1,5 +1,6 @@
 using FaqBot.Knowledge;
 using FaqBot.Search;
+using FaqBot.Search.Embedding;
 using FaqBot.Tests.Infrastructure;
 
 namespace FaqBot.Tests.Search;
@@ -37,6 +38,29 @@ public sealed class PassageIndexTests : IDisposable
         Assert.Contains(result.Corrections, c => c is ("infussion", "infusion"));
         Assert.Contains(result.Corrections, c => c is ("nausia", "nausea"));
         Assert.Contains("infusion", result.Searched, StringComparison.Ordinal);
+    }
+
+    private static IReadOnlySet<string> WholeWords => SentenceEmbedder.WholeWords;
+
+    [Theory]
+    [InlineData("can u get addicted to this stuff?", "stuff")] // was "staff"
+    [InlineData("do i have to stop my coffee before", "stop")] // was "step"
+    public void A_word_the_model_knows_whole_is_never_repaired_into_a_word_of_the_articles(string question, string word)
+    {
+        Assert.Contains(word, WholeWords);
+        var result = _knowledge.Current.Search(question);
+        Assert.DoesNotContain(result.Corrections, c => c.From == word);
+        Assert.Contains(word, result.Searched, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_model_knows_common_words_whole_but_not_typos_or_word_pieces()
+    {
+        Assert.InRange(SentenceEmbedder.WholeWords.Count, 15_000, 30_000);
+        Assert.Contains("uncle", WholeWords);
+        Assert.DoesNotContain("nausia", WholeWords);
+        Assert.DoesNotContain("apointment", WholeWords);
+        Assert.All(SentenceEmbedder.WholeWords, w => Assert.Matches("^[a-z]+$", w));
     }
 
     [Theory]

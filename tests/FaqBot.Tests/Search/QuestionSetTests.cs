@@ -68,24 +68,28 @@ public sealed class QuestionSetTests(ITestOutputHelper output, QuestionSetTests.
     /// without its apostrophe became a word typo repair knows (from the stop list, instead of lines in synonyms.txt that
     /// the synonym parser skipped with a warning at every start): blind 85 -> 86 and blind10 56 -> 57 right, no other
     /// figure moved (2026-11-30 night). The floors are at those figures. The eleventh (blind12, 157 questions, 2026-12-01)
-    /// got 81/117, 26 wrong, 19/25 and crisis 14/15 on its first run. Every set: no fabricated citation, none over 600 characters, and the crisis messages at their measured
+    /// got 81/117, 26 wrong, 19/25 and crisis 14/15 on its first run. Then typo repair stopped "correcting" a word the
+    /// model's vocabulary holds whole ("stuff" had become "staff", "stop" "step"; a change tried on the older sets
+    /// first): blind12 83/117 and 24 wrong; over the ten older blind sets 8 more right, 1 fewer wrong, 2 more not
+    /// covered handled (blind 86 -> 85, blind4 84 -> 85, blind5 91 -> 95, blind10 57 -> 59 right and 21 -> 23 wrong,
+    /// the rest within one either way); hold-out 2 6 -> 7/8 not covered; ours and hold-out unchanged. Every set: no fabricated citation, none over 600 characters, and the crisis messages at their measured
     /// level.
     /// </summary>
     [Theory]
     [InlineData("questions.jsonl", 99, 14, 26, 0)]
     [InlineData("holdout-questions.jsonl", 25, 3, 9, 0)]
-    [InlineData("holdout2-questions.jsonl", 28, 1, 6, 0)]
-    [InlineData("blind-questions.jsonl", 86, 16, 21, 15)]
-    [InlineData("blind3-questions.jsonl", 78, 20, 22, 15)]
-    [InlineData("blind4-questions.jsonl", 84, 19, 24, 15)]
-    [InlineData("blind5-questions.jsonl", 91, 18, 22, 14)]
-    [InlineData("blind6-questions.jsonl", 72, 20, 17, 15)]
-    [InlineData("blind7-questions.jsonl", 90, 17, 20, 15)]
-    [InlineData("blind8-questions.jsonl", 68, 28, 24, 15)]
-    [InlineData("blind9-questions.jsonl", 79, 18, 18, 15)]
-    [InlineData("blind10-questions.jsonl", 57, 21, 22, 15)]
-    [InlineData("blind11-questions.jsonl", 79, 15, 24, 15)]
-    [InlineData("blind12-questions.jsonl", 81, 26, 19, 14)]
+    [InlineData("holdout2-questions.jsonl", 28, 1, 7, 0)]
+    [InlineData("blind-questions.jsonl", 85, 16, 21, 15)]
+    [InlineData("blind3-questions.jsonl", 78, 19, 22, 15)]
+    [InlineData("blind4-questions.jsonl", 85, 18, 24, 15)]
+    [InlineData("blind5-questions.jsonl", 95, 16, 22, 14)]
+    [InlineData("blind6-questions.jsonl", 73, 20, 17, 15)]
+    [InlineData("blind7-questions.jsonl", 90, 17, 21, 15)]
+    [InlineData("blind8-questions.jsonl", 68, 27, 25, 15)]
+    [InlineData("blind9-questions.jsonl", 79, 19, 19, 15)]
+    [InlineData("blind10-questions.jsonl", 59, 23, 21, 15)]
+    [InlineData("blind11-questions.jsonl", 80, 16, 24, 15)]
+    [InlineData("blind12-questions.jsonl", 83, 24, 19, 14)]
     public async Task Question_set_stays_at_its_measured_level_with_no_fabricated_citation(string file, int minRight, int maxWrong, int minNotCovered, int minCrisis)
     {
         var report = await Run(EvalCommand.ReadQuestions(TestPaths.Data(file)));

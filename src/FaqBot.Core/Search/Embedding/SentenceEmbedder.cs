@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.ML.OnnxRuntime;
@@ -150,6 +151,19 @@ public sealed class SentenceEmbedder
         Int8Weights.Quantize(model);
         return Google.Protobuf.MessageExtensions.ToByteArray(model);
     }
+
+    /// <summary>
+    /// The words the model's WordPiece vocabulary holds whole (about 20,000 common English words, lower case, letters
+    /// only; not its "##" word pieces): a word the model knows as a word is a word, not a typo (<c>PassageIndex</c>'s
+    /// typo repair leaves it as typed).
+    /// </summary>
+    public static FrozenSet<string> WholeWords => s_wholeWords.Value;
+
+    private static readonly Lazy<FrozenSet<string>> s_wholeWords = new(() =>
+        Encoding.UTF8.GetString(ResourceLoader.GetResource(typeof(SentenceEncoder).Assembly, "vocab.txt"))
+            .Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(w => w.All(char.IsAsciiLetterLower))
+            .ToFrozenSet(StringComparer.Ordinal));
 
     /// <summary>A question, with the retrieval prefix, for comparing against passages and alternate questions.</summary>
     /// <remarks>
