@@ -153,7 +153,7 @@ public sealed class SentenceEmbedder
     }
 
     /// <summary>
-    /// The words the model's WordPiece vocabulary holds whole (about 20,000 common English words, lower case, letters
+    /// The words the model's WordPiece vocabulary holds whole (about 21,700 common English words, lower case, letters
     /// only; not its "##" word pieces): a word the model knows as a word is a word, not a typo (<c>PassageIndex</c>'s
     /// typo repair leaves it as typed).
     /// </summary>
