@@ -49,7 +49,7 @@ public sealed class DirectLineTokens(IOptions<DirectLineOptions> options, Direct
 
     /// <summary>The checks of both token kinds, made once (the key never changes in a process): every REST call and
     /// stream opens with a token check, and a new set of parameters each time was a large share of a message's allocations.</summary>
-    private Task<Validation>? _validation;
+    private readonly Lazy<Task<Validation>> _validation = new(() => ValidationAsync(signingKey));
 
     public int TokenLifetimeSeconds => _options.TokenLifetimeSeconds;
 
@@ -80,7 +80,7 @@ public sealed class DirectLineTokens(IOptions<DirectLineOptions> options, Direct
             return new(new DirectLineCaller(true, null, null), null);
         }
 
-        var validation = await (_validation ??= ValidationAsync());
+        var validation = await _validation.Value;
         var result = await Handler.ValidateTokenAsync(credential, stream ? validation.Stream : validation.Conversation);
         if (!result.IsValid)
         {
@@ -107,7 +107,7 @@ public sealed class DirectLineTokens(IOptions<DirectLineOptions> options, Direct
 
     private sealed record Validation(TokenValidationParameters Conversation, TokenValidationParameters Stream);
 
-    private async Task<Validation> ValidationAsync()
+    private static async Task<Validation> ValidationAsync(DirectLineSigningKey signingKey)
     {
         var key = await signingKey.GetAsync();
         return new Validation(Parameters(key, ConversationAudience), Parameters(key, StreamAudience));
