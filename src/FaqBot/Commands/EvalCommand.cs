@@ -26,11 +26,22 @@ public sealed partial class EvalCommand(string path) : ICommand
 
     public sealed record EvalReport(
         int AnswerableHit, int Answerable, int Wrong, int NotCoveredOk, int NotCovered, int CrisisOk, int Crisis,
-        int Fabricated, int OverLong, double MedianMs, double P99Ms, IReadOnlyList<string> Misses)
+        int Fabricated, int OverLong, double MedianMs, double P99Ms, IReadOnlyList<string> Misses, IReadOnlyList<int> RankedWithin)
     {
+        /// <summary>How many best candidates of the search are looked at for <see cref="RankedWithin"/>: 1, 3, 5 and 10.</summary>
+        public static readonly int[] RankDepths = [1, 3, 5, 10];
+
         /// <summary>Answerable questions answered with a first quote that does not answer them (worse than a fallback).</summary>
         public string Summary =>
             $"answerable top-1 {AnswerableHit}/{Answerable} ({Percent(AnswerableHit, Answerable)}%) | wrong answers {Wrong}/{Answerable} ({Percent(Wrong, Answerable)}%) | not-covered handled {NotCoveredOk}/{NotCovered} | crisis {CrisisOk}/{Crisis} | fabricated citations {Fabricated} | over-600-char citations {OverLong}";
+
+        /// <summary>
+        /// The search's ranking alone, before the answer is composed or withheld (out of scope, a clarification, a
+        /// routed topic): how many answerable questions have an answering passage among its best 1, 3, 5 and 10.
+        /// </summary>
+        public string Ranking =>
+            $"ranking: an answering passage is the search's best candidate for {RankedWithin[0]}/{Answerable} ({Percent(RankedWithin[0], Answerable)}%), "
+            + string.Join(", ", RankDepths.Skip(1).Select((depth, i) => $"in its best {depth} for {RankedWithin[i + 1]} ({Percent(RankedWithin[i + 1], Answerable)}%)"));
 
         public string Timing => string.Create(CultureInfo.InvariantCulture, $"answer time: median {MedianMs:0.000} ms, p99 {P99Ms:0.000} ms");
 
@@ -58,6 +69,7 @@ public sealed partial class EvalCommand(string path) : ICommand
         }
 
         await Console.Out.WriteLineAsync(report.Summary);
+        await Console.Out.WriteLineAsync(report.Ranking);
         await Console.Out.WriteLineAsync(report.Timing);
         return 0;
     }
@@ -100,6 +112,7 @@ public sealed partial class EvalCommand(string path) : ICommand
         var articles = knowledge.Current.Knowledge.Articles.ToDictionary(a => a.Source, StringComparer.Ordinal);
         var times = new List<double>(questions.Count);
         var misses = new List<string>();
+        var rankedWithin = new int[EvalReport.RankDepths.Length];
         int ansN = 0, ansHit = 0, wrong = 0, nonN = 0, nonOk = 0, criN = 0, criOk = 0, fabricated = 0, overLong = 0;
         foreach (var q in questions)
         {
@@ -123,6 +136,14 @@ public sealed partial class EvalCommand(string path) : ICommand
                 ansHit += ok ? 1 : 0;
                 var confidentlyWrong = !ok && answer.Outcome == Answering.Outcomes.Answer;
                 wrong += confidentlyWrong ? 1 : 0;
+                var ranked = knowledge.Current.Search(q.Q).Ranked;
+                var answeringRank = Enumerable.Range(0, Math.Min(ranked.Count, EvalReport.RankDepths[^1]))
+                    .FirstOrDefault(i => any.Any(a => Normalize(ranked[i].Passage.Text).Contains(a.ToLowerInvariant(), StringComparison.Ordinal)), -1);
+                for (var d = 0; d < rankedWithin.Length; d++)
+                {
+                    rankedWithin[d] += answeringRank >= 0 && answeringRank < EvalReport.RankDepths[d] ? 1 : 0;
+                }
+
                 if (!ok)
                 {
                     misses.Add($"  {(confidentlyWrong ? "WRONG answer" : "miss answer")}: '{q.Q}' -> {answer.Outcome} '{Shorten(first)}'");
@@ -152,7 +173,7 @@ public sealed partial class EvalCommand(string path) : ICommand
         times.Sort();
         var median = times.Count == 0 ? 0 : times.Count % 2 == 1 ? times[times.Count / 2] : (times[(times.Count / 2) - 1] + times[times.Count / 2]) / 2;
         var p99 = times.Count == 0 ? 0 : times[Math.Min(times.Count - 1, (int)Math.Ceiling(0.99 * times.Count) - 1)];
-        return new EvalReport(ansHit, ansN, wrong, nonOk, nonN, criOk, criN, fabricated, overLong, median, p99, misses);
+        return new EvalReport(ansHit, ansN, wrong, nonOk, nonN, criOk, criN, fabricated, overLong, median, p99, misses, rankedWithin);
     }
 
     private static string Normalize(string s) => Whitespace().Replace(s, " ").Trim().ToLowerInvariant();

@@ -120,9 +120,26 @@ public sealed class QuestionSetTests(ITestOutputHelper output, QuestionSetTests.
         Assert.True(expected.Split('|').Any(e => quote.Contains(e, StringComparison.OrdinalIgnoreCase)), $"'{question}' quoted: {quote}");
     }
 
+    [Fact]
+    public async Task Eval_counts_the_questions_whose_answering_passage_the_search_ranked_among_its_best()
+    {
+        var report = await Run(
+        [
+            new("can I drive afterward?", ["answer"], ["driv"]),
+            new("can I drive afterward?", ["answer"], ["no passage of any article holds this"]),
+            new("Is there parking at the clinic?", ["handoff", "fallback"], null),
+        ]);
+
+        Assert.Equal(2, report.Answerable);
+        Assert.Equal([1, 1, 1, 1], report.RankedWithin);
+        Assert.Contains("best candidate for 1/2 (50%)", report.Ranking, StringComparison.Ordinal);
+        Assert.Contains("in its best 10 for 1 (50%)", report.Ranking, StringComparison.Ordinal);
+    }
+
     private void Log(EvalCommand.EvalReport report)
     {
         output.WriteLine(report.Summary);
+        output.WriteLine(report.Ranking);
         output.WriteLine(report.Timing);
         foreach (var miss in report.Misses)
         {
