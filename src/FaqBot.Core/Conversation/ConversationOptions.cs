@@ -18,4 +18,11 @@ public sealed class ConversationOptions
     /// <summary>Questions the articles answer; after a miss the three closest are offered.</summary>
     [MinLength(3)]
     public List<string> SuggestedQuestions { get; set; } = [];
+
+    /// <summary>
+    /// The bot's typing indicator is shown only when its reply is not ready after this long (as Bot Framework's
+    /// ShowTypingMiddleware does): a quick reply comes without an indicator flashing before it. 0 shows it at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan TypingDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 }

@@ -5,6 +5,7 @@ using FaqBot.Handoff;
 using FaqBot.Schema;
 using FaqBot.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FaqBot.Conversation;
 
@@ -21,8 +22,11 @@ public sealed partial class ConversationService(
     ILogger<ConversationService> logger,
     HandoffRecorder? handoff = null,
     IConversationEraser? eraser = null,
-    IAuditLog? audit = null)
+    IAuditLog? audit = null,
+    IOptions<ConversationOptions>? options = null)
 {
+    private readonly TimeSpan _typingDelay = options?.Value.TypingDelay ?? TimeSpan.Zero;
+
     public static readonly ChannelAccount Bot = new("faqbot", "Clinic assistant", RoleTypes.Bot);
 
     /// <summary>How often a change or a turn is tried again when another instance saved the conversation first.</summary>
@@ -147,13 +151,7 @@ public sealed partial class ConversationService(
     public void Typing(string conversationId, ChannelAccount from)
     {
         ArgumentNullException.ThrowIfNull(from);
-        var typing = new FeedItem(conversationId, null, new Activity
-        {
-            Type = ActivityTypes.Typing,
-            From = from,
-            Conversation = new ConversationAccount(conversationId),
-            Timestamp = time.GetUtcNow(),
-        });
+        var typing = TypingOf(conversationId, from, time);
         if (from.Role == RoleTypes.User)
         {
             feed.PublishToStaff(typing);
@@ -242,16 +240,10 @@ public sealed partial class ConversationService(
         var state = await store.GetAsync(conversationId, ct)
             ?? throw new InvalidOperationException($"Conversation {conversationId} does not exist.");
 
-        if (incoming.Type == ActivityTypes.Message)
-        {
-            feed.Publish(new FeedItem(conversationId, null, new Activity
-            {
-                Type = ActivityTypes.Typing,
-                From = Bot,
-                Conversation = new ConversationAccount(conversationId),
-                Timestamp = time.GetUtcNow(),
-            }));
-        }
+        // While a person has the chat the bot stays quiet (a crisis reply still comes): it is never shown typing.
+        using var typing = incoming.Type == ActivityTypes.Message && state.Handoff != HandoffState.WithStaff
+            ? new BotTyping(feed, conversationId, time, _typingDelay)
+            : null;
 
         TurnResult result;
         try
@@ -276,6 +268,7 @@ public sealed partial class ConversationService(
 
         if (result.Erase && eraser is not null)
         {
+            typing?.Dispose();
             await EraseLockedAsync(conversationId, "patient", keepOpen: true, ct);
             foreach (var reply in result.Replies)
             {
@@ -289,6 +282,7 @@ public sealed partial class ConversationService(
 
         // State, feedback, replies and the "processed" marker (with the outcome, for the insights) in one transaction; published once stored.
         var stored = await store.CompleteTurnAsync(next, [.. replies.Select(r => Stamp(r, conversationId, incoming.Id))], incomingSequence, result.Feedback, OutcomeOf(incoming, result), ct);
+        typing?.Dispose();
         foreach (var reply in stored)
         {
             feed.Publish(new FeedItem(conversationId, reply));
@@ -396,4 +390,64 @@ public sealed partial class ConversationService(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Turn failed in conversation {ConversationId}; the patient's message is stored")]
     private static partial void LogTurnFailed(ILogger logger, Exception exception, Privacy.ConversationRef conversationId);
+
+    private static FeedItem TypingOf(string conversationId, ChannelAccount from, TimeProvider time) =>
+        new(conversationId, null, new Activity
+        {
+            Type = ActivityTypes.Typing,
+            From = from,
+            Conversation = new ConversationAccount(conversationId),
+            Timestamp = time.GetUtcNow(),
+        });
+
+    /// <summary>
+    /// The bot's typing indicator during one turn: published when the turn is still running after the delay (at once
+    /// for no delay), never once the turn is over, so it cannot follow the reply it announces.
+    /// </summary>
+    private sealed class BotTyping : IDisposable
+    {
+        private readonly Lock _gate = new();
+        private readonly ConversationFeed _feed;
+        private readonly string _conversationId;
+        private readonly TimeProvider _time;
+        private readonly ITimer? _timer;
+        private bool _over;
+
+        public BotTyping(ConversationFeed feed, string conversationId, TimeProvider time, TimeSpan delay)
+        {
+            _feed = feed;
+            _conversationId = conversationId;
+            _time = time;
+            if (delay <= TimeSpan.Zero)
+            {
+                Publish();
+            }
+            else
+            {
+                _timer = time.CreateTimer(static typing => ((BotTyping)typing!).Publish(), this, delay, Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        private void Publish()
+        {
+            lock (_gate)
+            {
+                if (!_over)
+                {
+                    _feed.Publish(TypingOf(_conversationId, Bot, _time));
+                }
+            }
+        }
+
+        /// <summary>The turn is over (its replies are about to be published): no indicator from now on.</summary>
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                _over = true;
+            }
+
+            _timer?.Dispose();
+        }
+    }
 }

@@ -3,8 +3,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using FaqBot.Channels.DirectLine;
+using FaqBot.Conversation;
+using FaqBot.Handoff;
 using FaqBot.Schema;
 using FaqBot.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FaqBot.Tests.Channels.DirectLine;
 
@@ -14,7 +17,8 @@ public sealed class DirectLineStreamTests
     [Fact]
     public async Task Stream_echoes_with_same_id_and_channel_data_then_types_and_replies_and_replays_what_was_missed()
     {
-        await using var server = new FaqBotServer();
+        // Typing at once (no delay), so it must come between the echo and the reply.
+        await using var server = new FaqBotServer(new Dictionary<string, string?> { ["Conversation:TypingDelay"] = "00:00:00" });
         using var client = new DirectLineTestClient(server);
         var conversation = await client.StartAsync();
 
@@ -55,6 +59,42 @@ public sealed class DirectLineStreamTests
         Assert.DoesNotContain(replayed, r => r.Activity.Id == firstEchoId); // ...not from the beginning
         Assert.Equal("client-b", replayed[0].Activity.ChannelData!["clientActivityID"]!.GetValue<string>());
         Assert.DoesNotContain(replayed, r => r.Activity.Type == ActivityTypes.Typing); // typing is live only
+    }
+
+    [Fact]
+    public async Task A_reply_ready_before_the_typing_delay_comes_without_a_typing_indicator_before_or_after_it()
+    {
+        await using var server = new FaqBotServer(new Dictionary<string, string?> { ["Conversation:TypingDelay"] = "00:00:10" });
+        using var client = new DirectLineTestClient(server);
+        var conversation = await client.StartAsync();
+        await using var stream = await StreamReader.OpenAsync(conversation.StreamUrl!);
+
+        var first = await client.PostMessageAsync(conversation.Token, conversation.ConversationId, "can I drive afterward?", "t1");
+        var seen = await stream.ReadUntilAsync(a => a.Type == ActivityTypes.Message && a.From?.Role == RoleTypes.Bot && a.ReplyToId == first);
+        var second = await client.PostMessageAsync(conversation.Token, conversation.ConversationId, "how long does an infusion take?", "t2");
+        seen.AddRange(await stream.ReadUntilAsync(a => a.Type == ActivityTypes.Message && a.From?.Role == RoleTypes.Bot && a.ReplyToId == second));
+
+        Assert.Contains(seen, s => s.Activity.Id == second); // the second message's echo, after the first reply
+        Assert.DoesNotContain(seen, s => s.Activity.Type == ActivityTypes.Typing);
+    }
+
+    [Fact]
+    public async Task While_staff_have_the_chat_the_bot_is_never_shown_typing_even_with_no_delay()
+    {
+        await using var server = new FaqBotServer(new Dictionary<string, string?> { ["Conversation:TypingDelay"] = "00:00:00" });
+        using var client = new DirectLineTestClient(server);
+        var conversation = await client.StartAsync();
+        await server.Services.GetRequiredService<ConversationService>().UpdateAsync(conversation.ConversationId, s => (s with { Handoff = HandoffState.WithStaff }, []));
+        await using var stream = await StreamReader.OpenAsync(conversation.StreamUrl!);
+
+        // The bot says nothing to the first message; the second is a crisis, which it answers whoever has the chat.
+        var quiet = await client.PostMessageAsync(conversation.Token, conversation.ConversationId, "thanks, are you still there?", "s1");
+        var crisis = await client.PostMessageAsync(conversation.Token, conversation.ConversationId, "i want to kill myself", "s2");
+        var seen = await stream.ReadUntilAsync(a => a.Type == ActivityTypes.Message && a.From?.Role == RoleTypes.Bot && a.ReplyToId == crisis);
+
+        Assert.Contains(seen, s => s.Activity.Id == quiet);
+        Assert.DoesNotContain(seen, s => s.Activity.ReplyToId == quiet);
+        Assert.DoesNotContain(seen, s => s.Activity.Type == ActivityTypes.Typing);
     }
 
     [Fact]
