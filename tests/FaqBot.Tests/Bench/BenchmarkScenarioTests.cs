@@ -133,6 +133,30 @@ public sealed class BenchmarkScenarioTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Message_writes_benchmark_stores_each_message_its_reply_and_its_turn()
+    {
+        var benchmark = new MessageWritesBenchmark();
+        await benchmark.SetupAsync();
+        try
+        {
+            // Conversations are taken in turn: a conversation's first message is sequence 1 and its reply 2; after the
+            // 200 conversations the first one's second message is 3 and its reply 4.
+            var replies = new List<long>();
+            for (var i = 0; i < 201; i++)
+            {
+                replies.Add(await benchmark.MessageAsync());
+            }
+
+            Assert.All(replies.Take(200), sequence => Assert.Equal(2, sequence));
+            Assert.Equal(4, replies[200]);
+        }
+        finally
+        {
+            benchmark.Cleanup();
+        }
+    }
+
     public void Dispose()
     {
         try
