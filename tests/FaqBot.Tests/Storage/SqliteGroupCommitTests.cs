@@ -140,6 +140,36 @@ public sealed class SqliteGroupCommitTests
         Assert.Equal(["first", "second"], await RowsAsync(database));
     }
 
+    [Fact]
+    public async Task A_prepared_command_is_reused_by_later_writes_with_its_parameters_cleared_and_only_inside_a_write()
+    {
+        await using var kit = await StorageKit.SqliteAsync();
+        var database = kit.Sqlite!;
+        await database.ExecuteAsync("CREATE TABLE scratch (v TEXT NOT NULL)");
+        const string Insert = "INSERT INTO scratch (v) VALUES ($v)";
+
+        var (first, firstTransaction) = await database.WriteAsync(async (_, transaction) =>
+        {
+            var command = database.Prepared(transaction, Insert);
+            command.Parameters.AddWithValue("$v", "one");
+            await command.ExecuteNonQueryAsync();
+            return (command, transaction);
+        });
+        var (second, parametersBefore) = await database.WriteAsync(async (_, transaction) =>
+        {
+            var command = database.Prepared(transaction, Insert);
+            var before = command.Parameters.Count;
+            command.Parameters.AddWithValue("$v", "two");
+            await command.ExecuteNonQueryAsync();
+            return (command, before);
+        });
+
+        Assert.Same(first, second);
+        Assert.Equal(0, parametersBefore);
+        Assert.Equal(["one", "two"], await RowsAsync(database));
+        Assert.Throws<InvalidOperationException>(() => database.Prepared(firstTransaction, Insert)); // its commit is over
+    }
+
     /// <summary>
     /// Creates the scratch table and starts a write ("first") that keeps its commit open until released, so the writes
     /// started meanwhile queue behind it.

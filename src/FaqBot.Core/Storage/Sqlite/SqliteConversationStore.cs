@@ -27,27 +27,23 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     {
         ArgumentNullException.ThrowIfNull(state);
         return await WriteOneAsync(
-            command =>
-            {
-                command.CommandText = """
-                    INSERT INTO conversations (id, user_id, handoff, priority, escalated_at, created_at, updated_at, state_json)
-                    VALUES ($id, $user, $handoff, $priority, $escalated, $created, $updated, CAST($json AS TEXT))
-                    ON CONFLICT(id) DO NOTHING
-                    """;
-                Bind(command, state);
-            },
+            """
+            INSERT INTO conversations (id, user_id, handoff, priority, escalated_at, created_at, updated_at, state_json)
+            VALUES ($id, $user, $handoff, $priority, $escalated, $created, $updated, CAST($json AS TEXT))
+            ON CONFLICT(id) DO NOTHING
+            """,
+            command => Bind(command, state),
             ct) == 1;
     }
 
-    /// <summary>One statement through the group-commit writer; the rows it changed.</summary>
-    private Task<int> WriteOneAsync(Action<SqliteCommand> prepare, CancellationToken ct) =>
+    /// <summary>One statement through the group-commit writer (prepared once per writer); the rows it changed.</summary>
+    private Task<int> WriteOneAsync(string sql, Action<SqliteCommand> bind, CancellationToken ct) =>
         database.WriteAsync(
-            async (connection, transaction) =>
+            (_, transaction) =>
             {
-                await using var command = connection.CreateCommand();
-                command.Transaction = transaction;
-                prepare(command);
-                return await command.ExecuteNonQueryAsync(ct);
+                var command = database.Prepared(transaction, sql);
+                bind(command);
+                return command.ExecuteNonQueryAsync(ct);
             },
             ct);
 
@@ -67,15 +63,13 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     public async Task<ConversationState> SaveAsync(ConversationState state, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return await database.WriteAsync((connection, transaction) => SaveAsync(connection, transaction, state, ct), ct);
+        return await database.WriteAsync((_, transaction) => SaveAsync(transaction, state, ct), ct);
     }
 
     /// <summary>Saves when nobody saved since <paramref name="state"/> was read (its version); otherwise a conflict.</summary>
-    private static async Task<ConversationState> SaveAsync(SqliteConnection connection, SqliteTransaction transaction, ConversationState state, CancellationToken ct)
+    private async Task<ConversationState> SaveAsync(SqliteTransaction transaction, ConversationState state, CancellationToken ct)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = SaveSql;
+        var command = database.Prepared(transaction, SaveSql);
         Bind(command, state);
         command.Parameters.AddWithValue("$version", state.Version);
         if (await command.ExecuteNonQueryAsync(ct) == 1)
@@ -83,9 +77,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
             return state with { Version = state.Version + 1 };
         }
 
-        await using var exists = connection.CreateCommand();
-        exists.Transaction = transaction;
-        exists.CommandText = "SELECT count(*) FROM conversations WHERE id = $id";
+        var exists = database.Prepared(transaction, "SELECT count(*) FROM conversations WHERE id = $id");
         exists.Parameters.AddWithValue("$id", state.ConversationId);
         throw await exists.ExecuteScalarAsync(ct) is 0L
             ? new ConversationNotFoundException(state.ConversationId)
@@ -100,27 +92,25 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
 
     public async Task MarkProcessedAsync(string conversationId, long sequence, TurnOutcome? outcome = null, CancellationToken ct = default)
     {
-        await WriteOneAsync(command => BindProcessed(command, conversationId, sequence, outcome), ct);
+        await WriteOneAsync(ProcessedSql, command => BindProcessed(command, conversationId, sequence, outcome), ct);
     }
 
     public async Task<IReadOnlyList<StoredActivity>> ClaimUnprocessedAsync(bool includeLeased = false, int limit = 100, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        return await database.WriteAsync((connection, transaction) => ClaimAsync(connection, transaction, now, includeLeased, limit, ct), ct);
+        return await database.WriteAsync((_, transaction) => ClaimAsync(transaction, now, includeLeased, limit, ct), ct);
     }
 
-    private async Task<IReadOnlyList<StoredActivity>> ClaimAsync(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now, bool includeLeased, int limit, CancellationToken ct)
+    private async Task<IReadOnlyList<StoredActivity>> ClaimAsync(SqliteTransaction transaction, DateTimeOffset now, bool includeLeased, int limit, CancellationToken ct)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
+        var command = database.Prepared(transaction, """
             UPDATE turns SET claimed_by = $me, lease_until = $until
             WHERE (conversation_id, seq) IN (
                 SELECT t.conversation_id, t.seq FROM turns t JOIN activities a ON a.conversation_id = t.conversation_id AND a.seq = t.seq
                 WHERE t.processed_at IS NULL AND ($all = 1 OR t.lease_until IS NULL OR t.lease_until < $now)
                 ORDER BY a.ts, a.seq LIMIT $limit)
             RETURNING conversation_id, seq
-            """;
+            """);
         command.Parameters.AddWithValue("$me", _options.InstanceId);
         command.Parameters.AddWithValue("$until", Iso(now + _options.Lease));
         command.Parameters.AddWithValue("$now", Iso(now));
@@ -138,9 +128,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         var result = new List<StoredActivity>(claimed.Count);
         foreach (var (conversationId, seq) in claimed)
         {
-            await using var read = connection.CreateCommand();
-            read.Transaction = transaction;
-            read.CommandText = "SELECT seq, json FROM activities WHERE conversation_id = $c AND seq = $s";
+            var read = database.Prepared(transaction, "SELECT seq, json FROM activities WHERE conversation_id = $c AND seq = $s");
             read.Parameters.AddWithValue("$c", conversationId);
             read.Parameters.AddWithValue("$s", seq);
             await using var reader = await read.ExecuteReaderAsync(ct);
@@ -153,9 +141,10 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         return [.. result.OrderBy(r => r.Activity.Timestamp).ThenBy(r => r.Sequence)];
     }
 
+    private const string ProcessedSql = "UPDATE turns SET processed_at = $at, outcome = $o, reason = $r WHERE conversation_id = $c AND seq = $s AND processed_at IS NULL";
+
     private void BindProcessed(SqliteCommand command, string conversationId, long sequence, TurnOutcome? outcome)
     {
-        command.CommandText = "UPDATE turns SET processed_at = $at, outcome = $o, reason = $r WHERE conversation_id = $c AND seq = $s AND processed_at IS NULL";
         command.Parameters.AddWithValue("$at", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
         command.Parameters.AddWithValue("$o", (object?)outcome?.Outcome ?? DBNull.Value);
         command.Parameters.AddWithValue("$r", (object?)outcome?.Reason ?? DBNull.Value);
@@ -184,7 +173,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     private async Task<StoredActivity> AppendAsync(string conversationId, Activity activity, bool awaitingTurn, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(activity);
-        return await database.WriteAsync((connection, transaction) => AppendAsync(connection, transaction, conversationId, activity, awaitingTurn, ct), ct);
+        return await database.WriteAsync((_, transaction) => AppendAsync(transaction, conversationId, activity, awaitingTurn, ct), ct);
     }
 
     public async Task<IReadOnlyList<StoredActivity>> CompleteTurnAsync(
@@ -192,17 +181,16 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(replies);
-        return await database.WriteAsync((connection, transaction) => CompleteTurnAsync(connection, transaction, state, replies, processedSequence, feedback, outcome, ct), ct);
+        return await database.WriteAsync((_, transaction) => CompleteTurnAsync(transaction, state, replies, processedSequence, feedback, outcome, ct), ct);
     }
 
     private async Task<IReadOnlyList<StoredActivity>> CompleteTurnAsync(
-        SqliteConnection connection, SqliteTransaction transaction, ConversationState state, IReadOnlyList<Activity> replies, long? processedSequence, FeedbackRecord? feedback, TurnOutcome? outcome, CancellationToken ct)
+        SqliteTransaction transaction, ConversationState state, IReadOnlyList<Activity> replies, long? processedSequence, FeedbackRecord? feedback, TurnOutcome? outcome, CancellationToken ct)
     {
         if (processedSequence is { } sequence)
         {
             // First the marker: when another instance completed this turn already, nothing is stored (no second answer).
-            await using var mark = connection.CreateCommand();
-            mark.Transaction = transaction;
+            var mark = database.Prepared(transaction, ProcessedSql);
             BindProcessed(mark, state.ConversationId, sequence, outcome);
             if (await mark.ExecuteNonQueryAsync(ct) == 0)
             {
@@ -210,12 +198,11 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
             }
         }
 
-        await SaveAsync(connection, transaction, state, ct);
+        await SaveAsync(transaction, state, ct);
 
         if (feedback is not null)
         {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
+            var command = database.Prepared(transaction, FeedbackSql);
             BindFeedback(command, feedback);
             await command.ExecuteNonQueryAsync(ct);
         }
@@ -223,7 +210,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         var stored = new List<StoredActivity>(replies.Count);
         foreach (var reply in replies)
         {
-            stored.Add(await AppendAsync(connection, transaction, state.ConversationId, reply, awaitingTurn: false, ct));
+            stored.Add(await AppendAsync(transaction, state.ConversationId, reply, awaitingTurn: false, ct));
         }
 
         return stored;
@@ -233,18 +220,16 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     /// Appends inside the caller's transaction: the next sequence number and a strictly increasing timestamp. A conversation
     /// that is not there (erased meanwhile) gets nothing: <see cref="ConversationNotFoundException"/>.
     /// </summary>
-    private async Task<StoredActivity> AppendAsync(SqliteConnection connection, SqliteTransaction transaction, string conversationId, Activity activity, bool awaitingTurn, CancellationToken ct)
+    private async Task<StoredActivity> AppendAsync(SqliteTransaction transaction, string conversationId, Activity activity, bool awaitingTurn, CancellationToken ct)
     {
         long seq = 1;
         var now = Truncate(time.GetUtcNow());
-        await using (var last = connection.CreateCommand())
         {
-            last.Transaction = transaction;
-            last.CommandText = """
+            var last = database.Prepared(transaction, """
                 SELECT a.seq, a.ts FROM conversations c
                 LEFT JOIN (SELECT seq, ts FROM activities WHERE conversation_id = $c ORDER BY seq DESC LIMIT 1) a ON 1
                 WHERE c.id = $c
-                """;
+                """);
             last.Parameters.AddWithValue("$c", conversationId);
             await using var reader = await last.ExecuteReaderAsync(ct);
             if (!await reader.ReadAsync(ct))
@@ -270,10 +255,8 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
             Conversation = (activity.Conversation ?? new ConversationAccount(conversationId)) with { Id = conversationId },
         };
 
-        await using (var insert = connection.CreateCommand())
         {
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO activities (conversation_id, seq, ts, json) VALUES ($c, $s, $t, CAST($j AS TEXT))";
+            var insert = database.Prepared(transaction, "INSERT INTO activities (conversation_id, seq, ts, json) VALUES ($c, $s, $t, CAST($j AS TEXT))");
             insert.Parameters.AddWithValue("$c", conversationId);
             insert.Parameters.AddWithValue("$s", seq);
             insert.Parameters.AddWithValue("$t", now.ToString("O", CultureInfo.InvariantCulture));
@@ -283,9 +266,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
 
         if (awaitingTurn)
         {
-            await using var turn = connection.CreateCommand();
-            turn.Transaction = transaction;
-            turn.CommandText = "INSERT INTO turns (conversation_id, seq, claimed_by, lease_until) VALUES ($c, $s, $me, $until)";
+            var turn = database.Prepared(transaction, "INSERT INTO turns (conversation_id, seq, claimed_by, lease_until) VALUES ($c, $s, $me, $until)");
             turn.Parameters.AddWithValue("$me", _options.InstanceId);
             turn.Parameters.AddWithValue("$until", Iso(time.GetUtcNow() + _options.Lease));
             turn.Parameters.AddWithValue("$c", conversationId);
@@ -353,15 +334,16 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     public async Task AddFeedbackAsync(FeedbackRecord feedback, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(feedback);
-        await WriteOneAsync(command => BindFeedback(command, feedback), ct);
+        await WriteOneAsync(FeedbackSql, command => BindFeedback(command, feedback), ct);
     }
+
+    private const string FeedbackSql = """
+        INSERT INTO feedback (conversation_id, activity_id, reaction, question, outcome, cited_json, at)
+        VALUES ($c, $a, $r, $q, $o, $cited, $at)
+        """;
 
     private static void BindFeedback(SqliteCommand command, FeedbackRecord feedback)
     {
-        command.CommandText = """
-            INSERT INTO feedback (conversation_id, activity_id, reaction, question, outcome, cited_json, at)
-            VALUES ($c, $a, $r, $q, $o, $cited, $at)
-            """;
         command.Parameters.AddWithValue("$c", feedback.ConversationId);
         command.Parameters.AddWithValue("$a", feedback.ActivityId);
         command.Parameters.AddWithValue("$r", feedback.Reaction);

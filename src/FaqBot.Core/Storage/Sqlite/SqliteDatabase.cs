@@ -174,6 +174,42 @@ public sealed class SqliteDatabase : IDisposable
     /// </summary>
     private SqliteConnection? _writer;
 
+    /// <summary>
+    /// The writer connection's commands by their SQL, each prepared by SQLite once and run again with new parameters
+    /// (<see cref="Prepared"/>): the statements of a message's writes are parsed once per writer, not once per
+    /// message. Disposed with the writer.
+    /// </summary>
+    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
+
+    /// <summary>The transaction of the commit running now (null between commits).</summary>
+    private SqliteTransaction? _committing;
+
+    /// <summary>
+    /// A command for <paramref name="sql"/> on the writer's connection inside <paramref name="transaction"/>, for the work
+    /// of <see cref="WriteAsync"/> only (its transaction): prepared the first time, reused after with its parameters
+    /// cleared. Writes run one at a time, so no two use one command at once. The caller binds and runs it and never
+    /// disposes it; a reader it opens is disposed before the command is asked for again.
+    /// </summary>
+    public SqliteCommand Prepared(SqliteTransaction transaction, string sql)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        if (_writer is not { } writer || !ReferenceEquals(transaction, _committing))
+        {
+            throw new InvalidOperationException("Prepared commands are for the work of WriteAsync, inside its transaction.");
+        }
+
+        if (!_prepared.TryGetValue(sql, out var command))
+        {
+            command = writer.CreateCommand();
+            command.CommandText = sql;
+            _prepared[sql] = command;
+        }
+
+        command.Transaction = transaction;
+        command.Parameters.Clear();
+        return command;
+    }
+
     /// <summary>The writer's page cache, in KiB (SQLite's default is 2 MB): the pages of the conversations in flight.</summary>
     private const int WriterCacheKiB = 16 * 1024;
 
@@ -229,6 +265,7 @@ public sealed class SqliteDatabase : IDisposable
         {
             var connection = await WriterAsync();
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+            _committing = transaction;
             var alone = batch.Count == 1;
             for (var i = 0; i < batch.Count; i++)
             {
@@ -271,6 +308,10 @@ public sealed class SqliteDatabase : IDisposable
                 results[i] = (null, results[i].Error ?? ex);
             }
         }
+        finally
+        {
+            _committing = null;
+        }
 
         for (var i = 0; i < batch.Count; i++)
         {
@@ -287,6 +328,19 @@ public sealed class SqliteDatabase : IDisposable
 
     private async Task DropWriterAsync()
     {
+        foreach (var command in _prepared.Values)
+        {
+            try
+            {
+                await command.DisposeAsync();
+            }
+            catch (SqliteException)
+            {
+                // A statement of a connection that failed may fail to finalize; it is dropped with the connection.
+            }
+        }
+
+        _prepared.Clear();
         if (_writer is { } writer)
         {
             _writer = null;
