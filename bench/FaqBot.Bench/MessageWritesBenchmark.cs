@@ -74,6 +74,10 @@ public class MessageWritesBenchmark
         return stored[0].Sequence;
     }
 
+    /// <summary>The read every turn starts with: a conversation's state.</summary>
+    [Benchmark(Description = "a conversation's state read")]
+    public async Task<long> ReadState() => (await _store.GetAsync(Id(_next++ % Conversations)))!.Version;
+
     private static string Id(int i) => $"bench-{i:D4}";
 
     private sealed class Config : ManualConfig

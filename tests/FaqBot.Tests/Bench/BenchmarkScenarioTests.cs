@@ -150,6 +150,7 @@ public sealed class BenchmarkScenarioTests : IDisposable
 
             Assert.All(replies.Take(200), sequence => Assert.Equal(2, sequence));
             Assert.Equal(4, replies[200]);
+            Assert.True(await benchmark.ReadState() >= 1); // the read the turns start with: a state saved since
         }
         finally
         {

@@ -170,6 +170,36 @@ public sealed class SqliteGroupCommitTests
         Assert.Throws<InvalidOperationException>(() => database.Prepared(firstTransaction, Insert)); // its commit is over
     }
 
+    [Fact]
+    public async Task Reads_reuse_a_held_connection_and_its_prepared_command_and_a_failed_read_gives_its_connection_up()
+    {
+        await using var kit = await StorageKit.SqliteAsync();
+        var database = kit.Sqlite!;
+        await database.ExecuteAsync("CREATE TABLE scratch (v TEXT NOT NULL)");
+        await database.ExecuteAsync("INSERT INTO scratch (v) VALUES ('one'), ('two')");
+        const string Select = "SELECT v FROM scratch WHERE rowid = $id";
+
+        Task<(SqliteCommand Command, int ParametersBefore, object? Value)> ReadAsync(long id, bool fail = false) =>
+            database.ReadAsync(Select, command => { }, async command =>
+            {
+                var before = command.Parameters.Count;
+                command.Parameters.AddWithValue("$id", id);
+                var value = await command.ExecuteScalarAsync();
+                return fail ? throw new InvalidOperationException("the read fails") : (command, before, value);
+            });
+
+        var first = await ReadAsync(1);
+        var second = await ReadAsync(2);
+        Assert.Equal(("one", "two"), (first.Value, second.Value));
+        Assert.Same(first.Command, second.Command); // one connection held, its statement prepared once
+        Assert.Equal(0, second.ParametersBefore);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => ReadAsync(1, fail: true));
+        var afterFailure = await ReadAsync(1);
+        Assert.NotSame(first.Command, afterFailure.Command); // the failed read's connection was closed, not given back
+        Assert.Equal("one", afterFailure.Value);
+    }
+
     /// <summary>
     /// Creates the scratch table and starts a write ("first") that keeps its commit open until released, so the writes
     /// started meanwhile queue behind it.

@@ -47,18 +47,23 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
             },
             ct);
 
-    public async Task<ConversationState?> GetAsync(string conversationId, CancellationToken ct = default)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT state_json, version FROM conversations WHERE id = $id";
-        command.Parameters.AddWithValue("$id", conversationId);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? Read(reader) : null;
-    }
+    public Task<ConversationState?> GetAsync(string conversationId, CancellationToken ct = default) =>
+        database.ReadAsync(
+            "SELECT state_json, version FROM conversations WHERE id = $id",
+            command => command.Parameters.AddWithValue("$id", conversationId),
+            async command =>
+            {
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                return await reader.ReadAsync(ct) ? Read(reader) : null;
+            },
+            ct);
 
-    public async Task<string?> GetUserIdAsync(string conversationId, CancellationToken ct = default) =>
-        await database.ScalarAsync("SELECT user_id FROM conversations WHERE id = $id", ct, ("$id", conversationId)) as string;
+    public Task<string?> GetUserIdAsync(string conversationId, CancellationToken ct = default) =>
+        database.ReadAsync(
+            "SELECT user_id FROM conversations WHERE id = $id",
+            command => command.Parameters.AddWithValue("$id", conversationId),
+            async command => await command.ExecuteScalarAsync(ct) as string,
+            ct);
 
     public async Task<ConversationState> SaveAsync(ConversationState state, CancellationToken ct = default)
     {

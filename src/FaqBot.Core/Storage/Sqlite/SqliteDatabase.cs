@@ -164,7 +164,86 @@ public sealed class SqliteDatabase : IDisposable
 
     private int _writerStarted;
 
-    public void Dispose() => _writes.Writer.TryComplete();
+    public void Dispose()
+    {
+        _writes.Writer.TryComplete();
+        Volatile.Write(ref _disposed, 1);
+        while (_readers.TryTake(out var reader))
+        {
+            reader.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Connections held open for the reads of every message (<see cref="ReadAsync"/>), each with its statements prepared
+    /// once: a read takes one, or opens one when all are busy, and gives it back (up to <see cref="MaxHeldReaders"/>).
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentBag<HeldReader> _readers = [];
+
+    private const int MaxHeldReaders = 16;
+
+    private int _disposed;
+
+    /// <summary>
+    /// One query on a connection held open for reads, its statement prepared once for that connection and run again with
+    /// fresh parameters: for the reads of every message (a conversation's state, its patient), not a new connection,
+    /// command and SQLite parse each time. <paramref name="run"/> must finish with the command (dispose its reader).
+    /// </summary>
+    public async Task<T> ReadAsync<T>(string sql, Action<SqliteCommand> bind, Func<SqliteCommand, Task<T>> run, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(bind);
+        ArgumentNullException.ThrowIfNull(run);
+        var reader = _readers.TryTake(out var held) ? held : new HeldReader(await OpenAsync(ct));
+        var reusable = false;
+        try
+        {
+            var command = reader.Command(sql);
+            bind(command);
+            var result = await run(command);
+            reusable = true;
+            return result;
+        }
+        finally
+        {
+            if (reusable && Volatile.Read(ref _disposed) == 0 && _readers.Count < MaxHeldReaders)
+            {
+                _readers.Add(reader);
+            }
+            else
+            {
+                reader.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A connection for reads and its prepared commands by SQL text; used by one read at a time.</summary>
+    private sealed class HeldReader(SqliteConnection connection) : IDisposable
+    {
+        private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+        public SqliteCommand Command(string sql)
+        {
+            if (!_commands.TryGetValue(sql, out var command))
+            {
+                command = connection.CreateCommand();
+                command.CommandText = sql;
+                _commands[sql] = command;
+            }
+
+            command.Parameters.Clear();
+            return command;
+        }
+
+        public void Dispose()
+        {
+            foreach (var command in _commands.Values)
+            {
+                command.Dispose();
+            }
+
+            connection.Dispose();
+        }
+    }
 
     /// <summary>
     /// The writer's own connection, held open between commits: SQLite empties a connection's page cache when another
