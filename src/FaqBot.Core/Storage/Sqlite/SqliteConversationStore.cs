@@ -230,6 +230,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         long seq = 1;
         var now = Truncate(time.GetUtcNow());
         {
+            // The last activity's sequence and time; its reader is closed before the insert below.
             var last = database.Prepared(transaction, """
                 SELECT a.seq, a.ts FROM conversations c
                 LEFT JOIN (SELECT seq, ts FROM activities WHERE conversation_id = $c ORDER BY seq DESC LIMIT 1) a ON 1
@@ -260,14 +261,12 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
             Conversation = (activity.Conversation ?? new ConversationAccount(conversationId)) with { Id = conversationId },
         };
 
-        {
-            var insert = database.Prepared(transaction, "INSERT INTO activities (conversation_id, seq, ts, json) VALUES ($c, $s, $t, CAST($j AS TEXT))");
-            insert.Parameters.AddWithValue("$c", conversationId);
-            insert.Parameters.AddWithValue("$s", seq);
-            insert.Parameters.AddWithValue("$t", now.ToString("O", CultureInfo.InvariantCulture));
-            insert.Parameters.AddWithValue("$j", JsonSerializer.SerializeToUtf8Bytes(stamped, Json));
-            await insert.ExecuteNonQueryAsync(ct);
-        }
+        var insert = database.Prepared(transaction, "INSERT INTO activities (conversation_id, seq, ts, json) VALUES ($c, $s, $t, CAST($j AS TEXT))");
+        insert.Parameters.AddWithValue("$c", conversationId);
+        insert.Parameters.AddWithValue("$s", seq);
+        insert.Parameters.AddWithValue("$t", now.ToString("O", CultureInfo.InvariantCulture));
+        insert.Parameters.AddWithValue("$j", JsonSerializer.SerializeToUtf8Bytes(stamped, Json));
+        await insert.ExecuteNonQueryAsync(ct);
 
         if (awaitingTurn)
         {

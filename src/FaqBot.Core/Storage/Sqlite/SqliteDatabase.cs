@@ -168,6 +168,11 @@ public sealed class SqliteDatabase : IDisposable
     {
         _writes.Writer.TryComplete();
         Volatile.Write(ref _disposed, 1);
+        DisposeHeldReaders();
+    }
+
+    private void DisposeHeldReaders()
+    {
         while (_readers.TryTake(out var reader))
         {
             reader.Dispose();
@@ -208,6 +213,11 @@ public sealed class SqliteDatabase : IDisposable
             if (reusable && Volatile.Read(ref _disposed) == 0 && _readers.Count < MaxHeldReaders)
             {
                 _readers.Add(reader);
+                if (Volatile.Read(ref _disposed) != 0)
+                {
+                    // Disposed meanwhile, after it emptied the bag: nothing else will close what is given back now.
+                    DisposeHeldReaders();
+                }
             }
             else
             {
@@ -234,14 +244,22 @@ public sealed class SqliteDatabase : IDisposable
             return command;
         }
 
+        /// <summary>Closes the connection; a connection that failed may fail to close too, and is dropped either way.</summary>
         public void Dispose()
         {
-            foreach (var command in _commands.Values)
+            try
             {
-                command.Dispose();
-            }
+                foreach (var command in _commands.Values)
+                {
+                    command.Dispose();
+                }
 
-            connection.Dispose();
+                connection.Dispose();
+            }
+            catch (SqliteException)
+            {
+                // Dropped: a read's own error, if any, is what its caller sees.
+            }
         }
     }
 
