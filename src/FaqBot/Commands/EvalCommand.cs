@@ -132,13 +132,13 @@ public sealed partial class EvalCommand(string path) : ICommand
             if (q.Any is { Count: > 0 } any)
             {
                 ansN++;
-                var ok = q.Expect.Contains(answer.Outcome) && any.Any(a => first.Contains(a.ToLowerInvariant(), StringComparison.Ordinal));
+                var ok = q.Expect.Contains(answer.Outcome) && Answers(first, any);
                 ansHit += ok ? 1 : 0;
                 var confidentlyWrong = !ok && answer.Outcome == Answering.Outcomes.Answer;
                 wrong += confidentlyWrong ? 1 : 0;
                 var ranked = knowledge.Current.Search(q.Q).Ranked;
                 var answeringRank = Enumerable.Range(0, Math.Min(ranked.Count, EvalReport.RankDepths[^1]))
-                    .FirstOrDefault(i => any.Any(a => Normalize(ranked[i].Passage.Text).Contains(a.ToLowerInvariant(), StringComparison.Ordinal)), -1);
+                    .FirstOrDefault(i => Answers(Normalize(ranked[i].Passage.Text), any), -1);
                 for (var d = 0; d < rankedWithin.Length; d++)
                 {
                     rankedWithin[d] += answeringRank >= 0 && answeringRank < EvalReport.RankDepths[d] ? 1 : 0;
@@ -175,6 +175,10 @@ public sealed partial class EvalCommand(string path) : ICommand
         var p99 = times.Count == 0 ? 0 : times[Math.Min(times.Count - 1, (int)Math.Ceiling(0.99 * times.Count) - 1)];
         return new EvalReport(ansHit, ansN, wrong, nonOk, nonN, criOk, criN, fabricated, overLong, median, p99, misses, rankedWithin);
     }
+
+    /// <summary>A normalized passage answers when it holds one of the question's answer fragments (as score.py reads them).</summary>
+    private static bool Answers(string normalized, IReadOnlyList<string> any) =>
+        any.Any(a => normalized.Contains(a.ToLowerInvariant(), StringComparison.Ordinal));
 
     private static string Normalize(string s) => Whitespace().Replace(s, " ").Trim().ToLowerInvariant();
 

@@ -180,7 +180,7 @@ public sealed class SqliteGroupCommitTests
         const string Select = "SELECT v FROM scratch WHERE rowid = $id";
 
         Task<(SqliteCommand Command, int ParametersBefore, object? Value)> ReadAsync(long id, bool fail = false) =>
-            database.ReadAsync(Select, command => { }, async command =>
+            database.ReadAsync(Select, async command =>
             {
                 var before = command.Parameters.Count;
                 command.Parameters.AddWithValue("$id", id);

@@ -50,9 +50,9 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     public Task<ConversationState?> GetAsync(string conversationId, CancellationToken ct = default) =>
         database.ReadAsync(
             "SELECT state_json, version FROM conversations WHERE id = $id",
-            command => command.Parameters.AddWithValue("$id", conversationId),
             async command =>
             {
+                command.Parameters.AddWithValue("$id", conversationId);
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 return await reader.ReadAsync(ct) ? Read(reader) : null;
             },
@@ -61,8 +61,11 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     public Task<string?> GetUserIdAsync(string conversationId, CancellationToken ct = default) =>
         database.ReadAsync(
             "SELECT user_id FROM conversations WHERE id = $id",
-            command => command.Parameters.AddWithValue("$id", conversationId),
-            async command => await command.ExecuteScalarAsync(ct) as string,
+            async command =>
+            {
+                command.Parameters.AddWithValue("$id", conversationId);
+                return await command.ExecuteScalarAsync(ct) as string;
+            },
             ct);
 
     public async Task<ConversationState> SaveAsync(ConversationState state, CancellationToken ct = default)

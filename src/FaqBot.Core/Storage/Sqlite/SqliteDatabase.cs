@@ -183,7 +183,7 @@ public sealed class SqliteDatabase : IDisposable
     /// Connections held open for the reads of every message (<see cref="ReadAsync"/>), each with its statements prepared
     /// once: a read takes one, or opens one when all are busy, and gives it back (up to <see cref="MaxHeldReaders"/>).
     /// </summary>
-    private readonly System.Collections.Concurrent.ConcurrentBag<HeldReader> _readers = [];
+    private readonly System.Collections.Concurrent.ConcurrentBag<HeldConnection> _readers = [];
 
     private const int MaxHeldReaders = 16;
 
@@ -192,19 +192,17 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>
     /// One query on a connection held open for reads, its statement prepared once for that connection and run again with
     /// fresh parameters: for the reads of every message (a conversation's state, its patient), not a new connection,
-    /// command and SQLite parse each time. <paramref name="run"/> must finish with the command (dispose its reader).
+    /// command and SQLite parse each time. <paramref name="run"/> binds the parameters, runs the command and finishes
+    /// with it (disposes its reader).
     /// </summary>
-    public async Task<T> ReadAsync<T>(string sql, Action<SqliteCommand> bind, Func<SqliteCommand, Task<T>> run, CancellationToken ct = default)
+    public async Task<T> ReadAsync<T>(string sql, Func<SqliteCommand, Task<T>> run, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(bind);
         ArgumentNullException.ThrowIfNull(run);
-        var reader = _readers.TryTake(out var held) ? held : new HeldReader(await OpenAsync(ct));
+        var reader = _readers.TryTake(out var held) ? held : new HeldConnection(await OpenAsync(ct));
         var reusable = false;
         try
         {
-            var command = reader.Command(sql);
-            bind(command);
-            var result = await run(command);
+            var result = await run(reader.Command(sql));
             reusable = true;
             return result;
         }
@@ -226,11 +224,17 @@ public sealed class SqliteDatabase : IDisposable
         }
     }
 
-    /// <summary>A connection for reads and its prepared commands by SQL text; used by one read at a time.</summary>
-    private sealed class HeldReader(SqliteConnection connection) : IDisposable
+    /// <summary>
+    /// A connection held open (the writer's, or one for reads) and its commands by SQL text, each prepared by SQLite once
+    /// and run again with fresh parameters. Used by one write or read at a time.
+    /// </summary>
+    private sealed class HeldConnection(SqliteConnection connection) : IDisposable
     {
         private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
 
+        public SqliteConnection Connection => connection;
+
+        /// <summary>The command for <paramref name="sql"/>, prepared the first time, with its parameters cleared.</summary>
         public SqliteCommand Command(string sql)
         {
             if (!_commands.TryGetValue(sql, out var command))
@@ -258,7 +262,7 @@ public sealed class SqliteDatabase : IDisposable
             }
             catch (SqliteException)
             {
-                // Dropped: a read's own error, if any, is what its caller sees.
+                // Dropped: the error of the write or read that failed, if any, is what its caller sees.
             }
         }
     }
@@ -267,16 +271,9 @@ public sealed class SqliteDatabase : IDisposable
     /// The writer's own connection, held open between commits: SQLite empties a connection's page cache when another
     /// connection wrote since its last transaction, so a writer taken from the pool (where readers come and go) read
     /// every page it touched again from the file. Held, its cache stays valid from one commit to the next. Replaced
-    /// after a commit that failed as a whole.
+    /// after a commit that failed as a whole. Its statements are prepared once (<see cref="Prepared"/>), not once per message.
     /// </summary>
-    private SqliteConnection? _writer;
-
-    /// <summary>
-    /// The writer connection's commands by their SQL, each prepared by SQLite once and run again with new parameters
-    /// (<see cref="Prepared"/>): the statements of a message's writes are parsed once per writer, not once per
-    /// message. Disposed with the writer.
-    /// </summary>
-    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
+    private HeldConnection? _writer;
 
     /// <summary>The transaction of the commit running now (null between commits).</summary>
     private SqliteTransaction? _committing;
@@ -295,15 +292,8 @@ public sealed class SqliteDatabase : IDisposable
             throw new InvalidOperationException("Prepared commands are for the work of WriteAsync, inside its transaction.");
         }
 
-        if (!_prepared.TryGetValue(sql, out var command))
-        {
-            command = writer.CreateCommand();
-            command.CommandText = sql;
-            _prepared[sql] = command;
-        }
-
+        var command = writer.Command(sql);
         command.Transaction = transaction;
-        command.Parameters.Clear();
         return command;
     }
 
@@ -328,11 +318,11 @@ public sealed class SqliteDatabase : IDisposable
         }
         finally
         {
-            await DropWriterAsync();
+            DropWriter();
         }
     }
 
-    private async Task<SqliteConnection> WriterAsync()
+    private async Task<HeldConnection> WriterAsync()
     {
         if (_writer is null)
         {
@@ -349,7 +339,7 @@ public sealed class SqliteDatabase : IDisposable
                 throw;
             }
 
-            _writer = connection;
+            _writer = new HeldConnection(connection);
         }
 
         return _writer;
@@ -360,7 +350,7 @@ public sealed class SqliteDatabase : IDisposable
         var results = new (object? Value, Exception? Error)[batch.Count];
         try
         {
-            var connection = await WriterAsync();
+            var connection = (await WriterAsync()).Connection;
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
             _committing = transaction;
             var alone = batch.Count == 1;
@@ -399,7 +389,7 @@ public sealed class SqliteDatabase : IDisposable
         {
             // Nothing of this batch was committed: each write that had not failed on its own fails with this. The next
             // commit starts on a new connection.
-            await DropWriterAsync();
+            DropWriter();
             for (var i = 0; i < results.Length; i++)
             {
                 results[i] = (null, results[i].Error ?? ex);
@@ -423,33 +413,10 @@ public sealed class SqliteDatabase : IDisposable
         }
     }
 
-    private async Task DropWriterAsync()
+    private void DropWriter()
     {
-        foreach (var command in _prepared.Values)
-        {
-            try
-            {
-                await command.DisposeAsync();
-            }
-            catch (SqliteException)
-            {
-                // A statement of a connection that failed may fail to finalize; it is dropped with the connection.
-            }
-        }
-
-        _prepared.Clear();
-        if (_writer is { } writer)
-        {
-            _writer = null;
-            try
-            {
-                await writer.DisposeAsync();
-            }
-            catch (SqliteException)
-            {
-                // A connection that failed may fail to close too; it is dropped either way.
-            }
-        }
+        _writer?.Dispose();
+        _writer = null;
     }
 
     private sealed class PendingWrite(Func<SqliteConnection, SqliteTransaction, Task<object?>> work, CancellationToken cancellation)
