@@ -58,6 +58,10 @@ public sealed class ConsoleWorkdayBrowserTests
         await Expect(sam).ToHaveTitleAsync("(1) URGENT · Care team console");
         await Expect(sam.Locator("#alert")).ToContainTextAsync("still waiting unclaimed");
         await Expect(row.Locator(".wait")).ToContainTextAsync("min");
+        // A queue refresh after the jump (the patient writes again) keeps the wait where it was: the server's clock
+        // did not jump, so its count restarts near zero, and the console keeps the start it already had.
+        await sam.RunAndWaitForResponseAsync(() => Say(patient, "is anyone there?"), r => r.Url.EndsWith("/api/staff/queue", StringComparison.Ordinal));
+        await Expect(row.Locator(".wait")).ToContainTextAsync("min");
         await sam.Clock.FastForwardAsync("01:05");
         await Expect(sam.Locator("body")).ToHaveAttributeAsync("data-realerts", "2");
         await StaffBrowser.ScreenshotAsync(sam, "workday-1-urgent-realert.png");

@@ -15,7 +15,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   me: null,            // { id, name, role, csrfToken }
   queue: [],
-  fetchedAt: 0,
+  waitStarts: new Map(), // when each wait began on this page's clock, by waitKey
   known: null,         // conversation ids already seen in the queue (null until the first load)
   current: null,       // the open conversation's summary
   shown: new Set(),    // activity ids in the open transcript
@@ -186,14 +186,33 @@ async function loadQueue() {
   const arrived = queue.filter((q) => q.state === "queued" && state.known !== null && !state.known.has(q.conversationId));
   state.known = new Set(queue.map((q) => q.conversationId));
   state.queue = queue;
-  state.fetchedAt = Date.now();
+  anchorWaits(queue);
   renderQueue();
   if (arrived.length > 0) alertArrival(arrived);
 }
 
+/** One wait: a conversation escalated at one moment (a new escalation is a new wait). */
+function waitKey(item) {
+  return item.escalatedAt ? `${item.conversationId} ${item.escalatedAt}` : null;
+}
+
+/**
+ * Each wait keeps the start it was first given on this page's clock, so a later refresh never moves it
+ * (by the request's latency, or back to 0 if this page's clock and the server's disagree).
+ */
+function anchorWaits(queue) {
+  const now = Date.now();
+  const starts = new Map();
+  for (const item of queue) {
+    const key = waitKey(item);
+    item.waitStart = (key !== null && state.waitStarts.get(key)) || now - item.waitingSeconds * 1000;
+    if (key !== null) starts.set(key, item.waitStart);
+  }
+  state.waitStarts = starts;
+}
+
 function waitingText(item) {
-  const seconds = item.waitingSeconds + Math.floor((Date.now() - state.fetchedAt) / 1000);
-  return duration(seconds);
+  return duration(Math.max(0, Math.floor((Date.now() - item.waitStart) / 1000)));
 }
 
 function duration(seconds) {
