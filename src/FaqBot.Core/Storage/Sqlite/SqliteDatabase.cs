@@ -173,7 +173,7 @@ public sealed class SqliteDatabase : IDisposable
 
     private void DisposeHeldReaders()
     {
-        while (_readers.TryTake(out var reader))
+        while (_readers.TryDequeue(out var reader))
         {
             reader.Dispose();
         }
@@ -182,8 +182,10 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>
     /// Connections held open for the reads of every message (<see cref="ReadAsync"/>), each with its statements prepared
     /// once: a read takes one, or opens one when all are busy, and gives it back (up to <see cref="MaxHeldReaders"/>).
+    /// A queue, not a bag: a read's continuation seldom runs on the thread that took it, and a bag's count locks every
+    /// thread's list.
     /// </summary>
-    private readonly System.Collections.Concurrent.ConcurrentBag<HeldConnection> _readers = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<HeldConnection> _readers = new();
 
     private const int MaxHeldReaders = 16;
 
@@ -198,7 +200,7 @@ public sealed class SqliteDatabase : IDisposable
     public async Task<T> ReadAsync<T>(string sql, Func<SqliteCommand, Task<T>> run, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var reader = _readers.TryTake(out var held) ? held : new HeldConnection(await OpenAsync(ct));
+        var reader = _readers.TryDequeue(out var held) ? held : new HeldConnection(await OpenAsync(ct));
         var reusable = false;
         try
         {
@@ -210,7 +212,7 @@ public sealed class SqliteDatabase : IDisposable
         {
             if (reusable && Volatile.Read(ref _disposed) == 0 && _readers.Count < MaxHeldReaders)
             {
-                _readers.Add(reader);
+                _readers.Enqueue(reader);
                 if (Volatile.Read(ref _disposed) != 0)
                 {
                     // Disposed meanwhile, after it emptied the bag: nothing else will close what is given back now.
