@@ -29,6 +29,11 @@ public sealed class DeploymentTests
         Assert.True(File.Exists(Path.Combine(published, "appsettings.json")));
         Assert.True(File.Exists(Path.Combine(published, "phrases.yaml")));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(published, "knowledge"), "*.md"));
+        // The runtime settings chosen by measurement (README, Performance) travel with the published app.
+        var runtime = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(published, "FaqBot.runtimeconfig.json")))!["runtimeOptions"]!["configProperties"]!;
+        Assert.True((bool?)runtime["System.GC.Server"]);
+        Assert.Equal(1, (int?)runtime["System.GC.DTargetTCP"]);
+        Assert.Equal(0, (int?)runtime["System.Threading.ThreadPool.UnfairSemaphoreSpinLimit"]);
 
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = elsewhere, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(published, "FaqBot.dll"));
