@@ -74,6 +74,33 @@ public sealed class StaffConsoleBrowserTests
     }
 
     [Fact]
+    public async Task A_click_on_a_queue_row_lands_when_the_queue_refreshes_between_press_and_release()
+    {
+        await using var server = new FaqBotServer();
+        await StaffKit.AddStaffAsync(server, "sam@clinic.example", "Sam");
+        var (playwright, browser) = await StaffBrowser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var context = await browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
+        var page = await context.NewPageAsync();
+        await StaffBrowser.SignInAsync(page, "sam@clinic.example", StaffKit.Password);
+        await StaffKit.QueueAsync(server, "Can I talk to someone about my appointment?");
+        var rows = page.Locator("#queue li");
+        await Expect(rows).ToHaveCountAsync(1);
+
+        // Sam presses on the row (over its text); before the release a second chat arrives and the queue is redrawn.
+        var box = (await rows.First.Locator(".question").BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(box.X + (box.Width / 4), box.Y + (box.Height / 2));
+        await page.Mouse.DownAsync();
+        await StaffKit.QueueAsync(server, "Could somebody call me back?");
+        await Expect(rows).ToHaveCountAsync(2);
+        await page.Mouse.UpAsync();
+
+        await Expect(page.Locator("#transcript")).ToContainTextAsync("Can I talk to someone about my appointment?");
+        await Expect(rows.First.GetByRole(AriaRole.Button)).ToHaveAttributeAsync("aria-current", "true");
+    }
+
+    [Fact]
     public async Task A_callback_request_shows_in_the_console_and_can_be_marked_done()
     {
         await using var server = new FaqBotServer(new Dictionary<string, string?> { ["Staff:DutyHours"] = "never" });

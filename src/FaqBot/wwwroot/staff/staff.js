@@ -252,13 +252,38 @@ function renderQueue() {
   const focused = document.activeElement && list.contains(document.activeElement)
     ? document.activeElement.closest("li")?.dataset.conversation
     : null;
-  list.replaceChildren(...state.queue.map((item) => row(item, true)));
+  keepRows(list, state.queue.map((item) => row(item, true)));
   if (focused) {
     list.querySelector(`li[data-conversation="${CSS.escape(focused)}"] button`)?.focus();
   }
   $("queue-empty").hidden = state.queue.length > 0;
   renderTitle();
   checkUrgent();
+}
+
+/**
+ * Puts `rows` into `list` in order, keeping the element and button a conversation already has there and giving it the
+ * new row's content. A queue refresh comes with every patient message, so a staff member's click often spans one:
+ * a button replaced between press and release gets no click, and the chat they chose would not open.
+ */
+function keepRows(list, rows) {
+  const shown = new Map([...list.children].map((li) => [li.dataset.conversation, li]));
+  rows.forEach((fresh, index) => {
+    let node = fresh;
+    const old = shown.get(fresh.dataset.conversation);
+    if (old) {
+      shown.delete(fresh.dataset.conversation);
+      old.className = fresh.className;
+      old.dataset.priority = fresh.dataset.priority;
+      const button = old.querySelector("button");
+      const freshButton = fresh.querySelector("button");
+      button.setAttribute("aria-current", freshButton.getAttribute("aria-current"));
+      button.replaceChildren(...freshButton.childNodes);
+      node = old;
+    }
+    if (list.children[index] !== node) list.insertBefore(node, list.children[index] || null);
+  });
+  shown.forEach((li) => li.remove());
 }
 
 function urgentWaiting() {
