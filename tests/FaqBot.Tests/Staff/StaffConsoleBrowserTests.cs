@@ -105,12 +105,7 @@ public sealed class StaffConsoleBrowserTests
     {
         await using var server = new FaqBotServer(new Dictionary<string, string?> { ["Staff:DutyHours"] = "never" });
         await StaffKit.AddStaffAsync(server, "sam@clinic.example", "Sam");
-        var id = await StaffKit.QueueAsync(server, "Please call me about booking");
-        var conversations = server.Services.GetRequiredService<ConversationService>();
-        foreach (var answer in new[] { "Jordan", "jordan@example.org", "yes" })
-        {
-            await conversations.UpdateAsync(id, s => CallbackFlow.Handle(s, answer) is var step ? (step.State, [step.ToActivity()]) : null);
-        }
+        await RequestCallbackAsync(server, "Jordan", "jordan@example.org");
 
         var (playwright, browser) = await StaffBrowser.LaunchAsync();
         using var _ = playwright;
@@ -128,6 +123,32 @@ public sealed class StaffConsoleBrowserTests
         await Expect(page.Locator("#callbacks-empty")).ToBeVisibleAsync();
         await Expect(page.Locator("#queue-empty")).ToBeVisibleAsync();
         Assert.NotNull(Assert.Single(await server.Services.GetRequiredService<ICallbackStore>().ListAsync()).DoneAt);
+    }
+
+    [Fact]
+    public async Task A_note_being_typed_on_a_callback_survives_the_list_refreshing()
+    {
+        await using var server = new FaqBotServer(new Dictionary<string, string?> { ["Staff:DutyHours"] = "never" });
+        await StaffKit.AddStaffAsync(server, "sam@clinic.example", "Sam");
+        await RequestCallbackAsync(server, "Jordan", "jordan@example.org");
+        var (playwright, browser) = await StaffBrowser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await (await browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString() })).NewPageAsync();
+        await StaffBrowser.SignInAsync(page, "sam@clinic.example", StaffKit.Password);
+        var requests = page.Locator("#callbacks li");
+        await Expect(requests).ToHaveCountAsync(1);
+        var note = requests.First.GetByRole(AriaRole.Textbox);
+        await note.FillAsync("Left a voicemail");
+
+        // Another patient asks for a callback: the list refreshes while Sam is writing.
+        await RequestCallbackAsync(server, "Riley", "riley@example.org");
+        await Expect(requests).ToHaveCountAsync(2);
+
+        await Expect(note).ToHaveValueAsync("Left a voicemail");
+        await Expect(note).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync(" at 3pm");
+        await Expect(note).ToHaveValueAsync("Left a voicemail at 3pm");
     }
 
     [Fact]
@@ -160,5 +181,16 @@ public sealed class StaffConsoleBrowserTests
         await page.Keyboard.TypeAsync(", no answer.");
         await Expect(page.Locator("#note")).ToHaveValueAsync("Called her last week, no answer.");
         await Expect(page.Locator("#reply")).ToHaveValueAsync("");
+    }
+
+    /// <summary>A patient escalates and leaves a name and contact for a callback (the callback flow's answers).</summary>
+    private static async Task RequestCallbackAsync(FaqBotServer server, string name, string contact)
+    {
+        var id = await StaffKit.QueueAsync(server, "Please call me about booking");
+        var conversations = server.Services.GetRequiredService<ConversationService>();
+        foreach (var answer in new[] { name, contact, "yes" })
+        {
+            await conversations.UpdateAsync(id, s => CallbackFlow.Handle(s, answer) is var step ? (step.State, [step.ToActivity()]) : null);
+        }
     }
 }

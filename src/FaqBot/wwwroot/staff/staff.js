@@ -252,7 +252,7 @@ function renderQueue() {
   const focused = document.activeElement && list.contains(document.activeElement)
     ? document.activeElement.closest("li")?.dataset.conversation
     : null;
-  keepRows(list, state.queue.map((item) => row(item, true)));
+  keepRows(list, state.queue.map((item) => row(item, true)), "conversation", refreshRow);
   if (focused) {
     list.querySelector(`li[data-conversation="${CSS.escape(focused)}"] button`)?.focus();
   }
@@ -262,28 +262,34 @@ function renderQueue() {
 }
 
 /**
- * Puts `rows` into `list` in order, keeping the element and button a conversation already has there and giving it the
- * new row's content. A queue refresh comes with every patient message, so a staff member's click often spans one:
- * a button replaced between press and release gets no click, and the chat they chose would not open.
+ * Puts `rows` into `list` in order, keeping the element a row (by its `data-<key>`) already has there; `refresh`, if
+ * given, brings a kept row up to date from the new one. Lists refresh whenever a patient writes or a chat changes
+ * hands, so a staff member's click or half-typed note often spans one: a button replaced between press and release
+ * gets no click, and a replaced text box loses what was typed in it.
  */
-function keepRows(list, rows) {
-  const shown = new Map([...list.children].map((li) => [li.dataset.conversation, li]));
+function keepRows(list, rows, key, refresh) {
+  const shown = new Map([...list.children].map((li) => [li.dataset[key], li]));
   rows.forEach((fresh, index) => {
     let node = fresh;
-    const old = shown.get(fresh.dataset.conversation);
+    const old = shown.get(fresh.dataset[key]);
     if (old) {
-      shown.delete(fresh.dataset.conversation);
-      old.className = fresh.className;
-      old.dataset.priority = fresh.dataset.priority;
-      const button = old.querySelector("button");
-      const freshButton = fresh.querySelector("button");
-      button.setAttribute("aria-current", freshButton.getAttribute("aria-current"));
-      button.replaceChildren(...freshButton.childNodes);
+      shown.delete(fresh.dataset[key]);
+      if (refresh) refresh(old, fresh);
       node = old;
     }
     if (list.children[index] !== node) list.insertBefore(node, list.children[index] || null);
   });
   shown.forEach((li) => li.remove());
+}
+
+/** A kept queue row takes the new row's look and contents; its button stays (a click on it may be under way). */
+function refreshRow(old, fresh) {
+  old.className = fresh.className;
+  old.dataset.priority = fresh.dataset.priority;
+  const button = old.querySelector("button");
+  const freshButton = fresh.querySelector("button");
+  button.setAttribute("aria-current", freshButton.getAttribute("aria-current"));
+  button.replaceChildren(...freshButton.childNodes);
 }
 
 function urgentWaiting() {
@@ -764,7 +770,8 @@ async function refreshCallbacks() {
   const open = callbacks.filter((c) => !c.doneAt);
   const done = callbacks.filter((c) => c.doneAt).slice(0, 5);
   $("callbacks-empty").hidden = open.length > 0;
-  $("callbacks").replaceChildren(...open.map((c) => {
+  // A request does not change while it is open: one already shown is kept whole, with the note being typed in it.
+  keepRows($("callbacks"), open.map((c) => {
     const note = el("input", { type: "text", maxlength: "4000", "aria-label": `Note on the callback to ${c.name} (optional)`, placeholder: "note (optional)" });
     return el("li", { "data-callback": c.id },
       el("strong", { text: c.name }),
@@ -774,11 +781,11 @@ async function refreshCallbacks() {
       el("span", { class: "actions" },
         el("button", { type: "button", class: "secondary", onclick: () => openConversation(c.conversationId, true), text: "Open chat" }),
         el("button", { type: "button", onclick: () => markDone(c.id, note.value), text: "Mark done" })));
-  }));
+  }), "callback");
   $("callbacks-done-heading").hidden = done.length === 0;
-  $("callbacks-done").replaceChildren(...done.map((c) => el("li", { class: "done", "data-callback": c.id },
+  keepRows($("callbacks-done"), done.map((c) => el("li", { class: "done", "data-callback": c.id },
     el("span", { text: `${c.name}: done by ${c.doneBy || "staff"}, ${dateTime(c.doneAt)}` }),
-    el("span", { class: "actions" }, el("button", { type: "button", class: "secondary", onclick: () => undoDone(c.id), text: "Undo" })))));
+    el("span", { class: "actions" }, el("button", { type: "button", class: "secondary", onclick: () => undoDone(c.id), text: "Undo" })))), "callback");
 }
 
 async function markDone(id, note) {
