@@ -78,12 +78,8 @@ public sealed class StaffConsoleBrowserTests
     {
         await using var server = new FaqBotServer();
         await StaffKit.AddStaffAsync(server, "sam@clinic.example", "Sam");
-        var (playwright, browser) = await StaffBrowser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var context = await browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
-        var page = await context.NewPageAsync();
-        await StaffBrowser.SignInAsync(page, "sam@clinic.example", StaffKit.Password);
+        await using var sam = await SamsConsoleAsync(server);
+        var page = sam.Page;
         await StaffKit.QueueAsync(server, "Can I talk to someone about my appointment?");
         var rows = page.Locator("#queue li");
         await Expect(rows).ToHaveCountAsync(1);
@@ -107,11 +103,8 @@ public sealed class StaffConsoleBrowserTests
         await StaffKit.AddStaffAsync(server, "sam@clinic.example", "Sam");
         await RequestCallbackAsync(server, "Jordan", "jordan@example.org");
 
-        var (playwright, browser) = await StaffBrowser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await (await browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString() })).NewPageAsync();
-        await StaffBrowser.SignInAsync(page, "sam@clinic.example", StaffKit.Password);
+        await using var sam = await SamsConsoleAsync(server);
+        var page = sam.Page;
 
         var request = page.Locator("#callbacks li");
         await Expect(request).ToContainTextAsync("Jordan");
@@ -131,11 +124,8 @@ public sealed class StaffConsoleBrowserTests
         await using var server = new FaqBotServer(new Dictionary<string, string?> { ["Staff:DutyHours"] = "never" });
         await StaffKit.AddStaffAsync(server, "sam@clinic.example", "Sam");
         await RequestCallbackAsync(server, "Jordan", "jordan@example.org");
-        var (playwright, browser) = await StaffBrowser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await (await browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString() })).NewPageAsync();
-        await StaffBrowser.SignInAsync(page, "sam@clinic.example", StaffKit.Password);
+        await using var sam = await SamsConsoleAsync(server);
+        var page = sam.Page;
         var requests = page.Locator("#callbacks li");
         await Expect(requests).ToHaveCountAsync(1);
         var note = requests.First.GetByRole(AriaRole.Textbox);
@@ -157,11 +147,8 @@ public sealed class StaffConsoleBrowserTests
         await using var server = new FaqBotServer();
         await StaffKit.AddStaffAsync(server, "sam@clinic.example", "Sam");
         await StaffKit.QueueAsync(server, "Can I talk to someone about my appointment?");
-        var (playwright, browser) = await StaffBrowser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await (await browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString() })).NewPageAsync();
-        await StaffBrowser.SignInAsync(page, "sam@clinic.example", StaffKit.Password);
+        await using var sam = await SamsConsoleAsync(server);
+        var page = sam.Page;
 
         // The claim is held on its way until the note is typed, then let through.
         var noteTyped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -191,6 +178,33 @@ public sealed class StaffConsoleBrowserTests
         foreach (var answer in new[] { name, contact, "yes" })
         {
             await conversations.UpdateAsync(id, s => CallbackFlow.Handle(s, answer) is var step ? (step.State, [step.ToActivity()]) : null);
+        }
+    }
+
+    /// <summary>Sam's console in a browser of its own, signed in (the account must exist); disposing it closes the browser.</summary>
+    private static async Task<SignedInConsole> SamsConsoleAsync(FaqBotServer server)
+    {
+        var (playwright, browser) = await StaffBrowser.LaunchAsync();
+        try
+        {
+            var page = await (await browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString() })).NewPageAsync();
+            await StaffBrowser.SignInAsync(page, "sam@clinic.example", StaffKit.Password);
+            return new SignedInConsole(playwright, browser, page);
+        }
+        catch
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+            throw;
+        }
+    }
+
+    private sealed record SignedInConsole(IPlaywright Playwright, IBrowser Browser, IPage Page) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Browser.DisposeAsync();
+            Playwright.Dispose();
         }
     }
 }
