@@ -87,10 +87,22 @@ public static class ActionTypes
 /// <summary>The one JSON dialect of activities: camelCase, nulls omitted.</summary>
 public static class ActivityJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    public static readonly JsonSerializerOptions Options = Create();
+
+    /// <summary>
+    /// Frozen before first use: ASP.NET Core's <c>TypedResults.Json</c> sets a resolver on options that are not yet
+    /// read-only, so two first requests at once could race it against a serialization that froze them meanwhile
+    /// ("This JsonSerializerOptions instance is read-only", a 500 for one of the patients).
+    /// </summary>
+    internal static JsonSerializerOptions Create()
     {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        };
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
 }
 
 /// <summary>Writes server timestamps as Web Chat sorts them best: UTC, millisecond precision, with Z.</summary>

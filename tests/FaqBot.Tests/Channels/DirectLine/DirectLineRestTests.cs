@@ -42,6 +42,20 @@ public sealed class DirectLineRestTests(DirectLineServerFixture fixture) : IClas
     public void Dispose() => _client.Dispose();
 
     [Fact]
+    public void The_json_dialect_is_frozen_when_made_so_concurrent_first_replies_cannot_race_to_set_its_resolver()
+    {
+        // TypedResults.Json sets a resolver on options that are not read-only yet; a serialization freezing them at the
+        // same moment made one of two first requests fail with a 500 (seen in CI). Frozen at creation, nothing is set.
+        var options = ActivityJson.Create();
+        Assert.True(options.IsReadOnly);
+        Assert.NotNull(options.TypeInfoResolver);
+        Assert.Equal(System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull, options.DefaultIgnoreCondition);
+        Assert.True(ActivityJson.Options.IsReadOnly);
+        var result = Microsoft.AspNetCore.Http.TypedResults.Json(new ErrorResponse(new ErrorDetail("BadArgument", "x")), options);
+        Assert.Same(options, result.JsonSerializerOptions);
+    }
+
+    [Fact]
     public async Task Page_token_is_a_signed_jwt_for_a_new_conversation_and_a_dl_user()
     {
         var page = await _client.GetPageTokenAsync();
