@@ -85,8 +85,13 @@ public sealed class StaffConsoleBrowserTests
         await Expect(rows).ToHaveCountAsync(1);
 
         // Sam presses on the row (over its text); before the release a second chat arrives and the queue is redrawn.
-        var box = (await rows.First.Locator(".question").BoundingBoxAsync())!;
-        await page.Mouse.MoveAsync(box.X + (box.Width / 4), box.Y + (box.Height / 2));
+        // The text's box is read in one script: a refresh may replace the text span between a locator finding it and
+        // measuring it, and Playwright then returns no box.
+        var box = await page.EvaluateAsync<double[]>(
+            "() => { const r = document.querySelector('#queue li .question').getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; }");
+        var (x, y, width, height) = (box[0], box[1], box[2], box[3]);
+        Assert.True(width > 0 && height > 0, "the question text is laid out");
+        await page.Mouse.MoveAsync((float)(x + (width / 4)), (float)(y + (height / 2)));
         await page.Mouse.DownAsync();
         await StaffKit.QueueAsync(server, "Could somebody call me back?");
         await Expect(rows).ToHaveCountAsync(2);
