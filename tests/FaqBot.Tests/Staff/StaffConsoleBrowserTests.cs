@@ -147,6 +147,29 @@ public sealed class StaffConsoleBrowserTests
     }
 
     [Fact]
+    public async Task A_done_callback_shows_who_did_it_last_when_it_was_undone_and_done_again_between_refreshes()
+    {
+        await using var server = new FaqBotServer(new Dictionary<string, string?> { ["Staff:DutyHours"] = "never" });
+        await StaffKit.AddStaffAsync(server, "sam@clinic.example", "Sam");
+        await RequestCallbackAsync(server, "Jordan", "jordan@example.org");
+        var store = server.Services.GetRequiredService<ICallbackStore>();
+        var jordan = Assert.Single(await store.ListAsync());
+        await store.MarkDoneAsync(jordan.Id, "Sam", DateTimeOffset.UtcNow.AddMinutes(-5));
+        await using var sam = await SamsConsoleAsync(server);
+        var done = sam.Page.Locator("#callbacks-done li");
+        await Expect(done).ToContainTextAsync("done by Sam");
+
+        // Another console undoes it and Lee does it again; Sam's console hears of it with the next callback request.
+        await store.MarkOpenAsync(jordan.Id);
+        await store.MarkDoneAsync(jordan.Id, "Lee", DateTimeOffset.UtcNow);
+        await RequestCallbackAsync(server, "Riley", "riley@example.org");
+        await Expect(sam.Page.Locator("#callbacks li")).ToContainTextAsync("Riley");
+
+        await Expect(done).ToHaveCountAsync(1);
+        await Expect(done).ToContainTextAsync("done by Lee");
+    }
+
+    [Fact]
     public async Task A_note_typed_while_the_claim_is_on_its_way_stays_in_the_note_box()
     {
         await using var server = new FaqBotServer();

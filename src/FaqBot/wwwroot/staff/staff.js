@@ -783,9 +783,10 @@ async function refreshCallbacks() {
         el("button", { type: "button", onclick: () => markDone(c.id, note.value), text: "Mark done" })));
   }), "callback");
   $("callbacks-done-heading").hidden = done.length === 0;
-  keepRows($("callbacks-done"), done.map((c) => el("li", { class: "done", "data-callback": c.id },
+  // A done row is kept only while it is done the same way: undone and done again, it is a new row.
+  keepRows($("callbacks-done"), done.map((c) => el("li", { class: "done", "data-done": `${c.id} ${c.doneAt}` },
     el("span", { text: `${c.name}: done by ${c.doneBy || "staff"}, ${dateTime(c.doneAt)}` }),
-    el("span", { class: "actions" }, el("button", { type: "button", class: "secondary", onclick: () => undoDone(c.id), text: "Undo" })))), "callback");
+    el("span", { class: "actions" }, el("button", { type: "button", class: "secondary", onclick: () => undoDone(c.id), text: "Undo" })))), "done");
 }
 
 async function markDone(id, note) {
