@@ -104,9 +104,7 @@ public sealed class StaffConsoleBrowserTests
     [Fact]
     public async Task A_callback_request_shows_in_the_console_and_can_be_marked_done()
     {
-        await using var server = new FaqBotServer(new Dictionary<string, string?> { ["Staff:DutyHours"] = "never" });
-        await StaffKit.AddStaffAsync(server, "sam@clinic.example", "Sam");
-        await RequestCallbackAsync(server, "Jordan", "jordan@example.org");
+        await using var server = await JordansCallbackAsync();
 
         await using var sam = await SamsConsoleAsync(server);
         var page = sam.Page;
@@ -126,9 +124,7 @@ public sealed class StaffConsoleBrowserTests
     [Fact]
     public async Task A_note_being_typed_on_a_callback_survives_the_list_refreshing()
     {
-        await using var server = new FaqBotServer(new Dictionary<string, string?> { ["Staff:DutyHours"] = "never" });
-        await StaffKit.AddStaffAsync(server, "sam@clinic.example", "Sam");
-        await RequestCallbackAsync(server, "Jordan", "jordan@example.org");
+        await using var server = await JordansCallbackAsync();
         await using var sam = await SamsConsoleAsync(server);
         var page = sam.Page;
         var requests = page.Locator("#callbacks li");
@@ -149,9 +145,7 @@ public sealed class StaffConsoleBrowserTests
     [Fact]
     public async Task A_done_callback_shows_who_did_it_last_when_it_was_undone_and_done_again_between_refreshes()
     {
-        await using var server = new FaqBotServer(new Dictionary<string, string?> { ["Staff:DutyHours"] = "never" });
-        await StaffKit.AddStaffAsync(server, "sam@clinic.example", "Sam");
-        await RequestCallbackAsync(server, "Jordan", "jordan@example.org");
+        await using var server = await JordansCallbackAsync();
         var store = server.Services.GetRequiredService<ICallbackStore>();
         var jordan = Assert.Single(await store.ListAsync());
         await store.MarkDoneAsync(jordan.Id, "Sam", DateTimeOffset.UtcNow.AddMinutes(-5));
@@ -196,6 +190,23 @@ public sealed class StaffConsoleBrowserTests
         await page.Keyboard.TypeAsync(", no answer.");
         await Expect(page.Locator("#note")).ToHaveValueAsync("Called her last week, no answer.");
         await Expect(page.Locator("#reply")).ToHaveValueAsync("");
+    }
+
+    /// <summary>Out of duty hours, with Sam's account and one open callback request, Jordan's.</summary>
+    private static async Task<FaqBotServer> JordansCallbackAsync()
+    {
+        var server = new FaqBotServer(new Dictionary<string, string?> { ["Staff:DutyHours"] = "never" });
+        try
+        {
+            await StaffKit.AddStaffAsync(server, "sam@clinic.example", "Sam");
+            await RequestCallbackAsync(server, "Jordan", "jordan@example.org");
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>A patient escalates and leaves a name and contact for a callback (the callback flow's answers).</summary>

@@ -215,7 +215,7 @@ public sealed class SqliteDatabase : IDisposable
                 _readers.Enqueue(reader);
                 if (Volatile.Read(ref _disposed) != 0)
                 {
-                    // Disposed meanwhile, after it emptied the bag: nothing else will close what is given back now.
+                    // Disposed meanwhile, after it emptied the queue: nothing else will close what is given back now.
                     DisposeHeldReaders();
                 }
             }
